@@ -1,0 +1,16 @@
+PY ?= .venv/bin/python
+.PHONY: install run test lint
+
+install:
+	python3 -m venv .venv && .venv/bin/pip install -q -r requirements/dev.txt
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	.venv/bin/pytest
+
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy .

@@ -1,0 +1,102 @@
+"""Shapes of users, tokens and customer accounts. Rules live in accounts/services.py."""
+
+from decimal import Decimal
+from typing import Any
+
+from rest_framework import serializers
+
+from accounts.currencies import ISO_4217_CODES
+from accounts.models import Account, Role, User
+from config.api.serializers import FullReplacementMixin
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "username", "first_name", "last_name", "role", "is_active", "date_joined"]
+        read_only_fields = ["id", "date_joined"]
+        extra_kwargs = {"email": {"required": True, "allow_blank": False}}
+
+
+class RegisterSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    username = serializers.RegexField(r"^[\w.@+-]+\Z", min_length=3, max_length=150)
+    password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=4096)
+    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+
+
+class LoginSerializer(serializers.Serializer):
+    """`username` (a username or an email) or `email`, and `password`."""
+
+    username = serializers.CharField(required=False, allow_blank=False, max_length=254)
+    email = serializers.CharField(required=False, allow_blank=False, max_length=254)
+    password = serializers.CharField(trim_whitespace=False, max_length=4096)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("username") and not attrs.get("email"):
+            raise serializers.ValidationError(
+                {"username": "This field is required (a username or an email), or give `email`."},
+                code="required",
+            )
+        return attrs
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+    token_type = serializers.CharField(default="Bearer")
+    expires_in = serializers.IntegerField(help_text="Access token lifetime in seconds.")
+
+
+class RegisterResponseSerializer(serializers.Serializer):
+    user = UserSerializer()
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class RefreshTokenSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = serializers.CharField(trim_whitespace=False, max_length=4096)
+    new_password = serializers.CharField(trim_whitespace=False, max_length=4096)
+
+
+class RoleSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class CurrencyField(serializers.CharField):
+    """ISO 4217; lower case accepted, stored upper case."""
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data).upper()
+        if value not in ISO_4217_CODES:
+            raise serializers.ValidationError(f"'{data}' is not an ISO 4217 currency code.", code="invalid")
+        return value
+
+
+class AccountSerializer(FullReplacementMixin, serializers.ModelSerializer):
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.alive(),
+        required=False,
+        help_text="Set to the caller; only an admin may give another user.",
+    )
+    name = serializers.CharField(min_length=1, max_length=120, allow_blank=False)
+    currency = CurrencyField(min_length=3, max_length=3, required=False)
+    balance = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        max_value=Decimal("999999999999.99"),
+        required=False,
+    )
+
+    class Meta:
+        model = Account
+        fields = ["id", "owner", "name", "description", "balance", "currency", "active", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        # (owner, name) uniqueness is checked by accounts.services, where the owner is known.
+        validators: list = []

@@ -1,0 +1,211 @@
+"""Auth, users and customer accounts endpoints: thin, rules are in accounts/services.py."""
+
+from typing import Any, cast
+
+from django.contrib.auth import authenticate
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.views import TokenRefreshView
+
+from accounts import selectors, services
+from accounts.filters import AccountFilter, UserFilter
+from accounts.models import Account, User
+from config.api.permissions import IsAdmin, is_admin
+from config.api.ratelimit import AUTH_RATE_LIMITS
+from config.api.viewsets import OwnedModelViewSet
+
+from .serializers import (
+    AccountSerializer,
+    LoginSerializer,
+    PasswordChangeSerializer,
+    RefreshTokenSerializer,
+    RegisterResponseSerializer,
+    RegisterSerializer,
+    RoleSerializer,
+    TokenPairSerializer,
+    UserSerializer,
+)
+
+INVALID_CREDENTIALS = "No active account found with the given credentials."
+
+
+def signed_in_user(request: Request) -> User:
+    """The caller of a view that requires authentication (its permission already checked that)."""
+    return cast(User, request.user)
+
+
+class _PublicAuthView(APIView):
+    """Anonymous endpoints: a stale `Authorization` header must not turn them into a 401."""
+
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+
+
+class RegisterView(_PublicAuthView):
+    throttle_classes = AUTH_RATE_LIMITS
+    rate_limit_scope = "register"
+
+    @extend_schema(request=RegisterSerializer, responses={201: RegisterResponseSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_register(**serializer.validated_data)
+        tokens = services.tokens_for_user(user=user)
+        body = {"user": UserSerializer(user).data, "access": tokens["access"], "refresh": tokens["refresh"]}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class LoginView(_PublicAuthView):
+    throttle_classes = AUTH_RATE_LIMITS
+    rate_limit_scope = "login"
+
+    @extend_schema(request=LoginSerializer, responses={200: TokenPairSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = LoginSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = authenticate(
+            request._request,
+            username=data.get("username") or data.get("email"),
+            password=data["password"],
+        )
+        if user is None:
+            # One answer for unknown user, wrong password, inactive or deleted: no enumeration.
+            raise AuthenticationFailed(INVALID_CREDENTIALS, code="not_authenticated")
+        return Response(services.tokens_for_user(user=user))
+
+
+class RefreshView(TokenRefreshView):
+    """Rotate: the old refresh token is blacklisted and a new pair is returned."""
+
+    authentication_classes = ()
+
+
+class LogoutView(_PublicAuthView):
+    """The refresh token itself is the credential: no access token needed."""
+
+    @extend_schema(request=RefreshTokenSerializer, responses={204: None})
+    def post(self, request: Request) -> Response:
+        serializer = RefreshTokenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            RefreshToken(serializer.validated_data["refresh"]).blacklist()
+        except TokenError as exc:
+            raise AuthenticationFailed(str(exc), code="token_not_valid") from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _check_user_change_allowed(*, actor: Any, target: User, data: dict[str, Any]) -> None:
+    """Only an admin may change `role` or `is_active`; sending the current value is not a change."""
+    if is_admin(actor):
+        return
+    for field in ("role", "is_active"):
+        if field in data and data[field] != getattr(target, field):
+            raise PermissionDenied(f"Only an admin may change `{field}`.")
+
+
+class MeView(generics.GenericAPIView):
+    serializer_class = UserSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get(self, request: Request) -> Response:
+        return Response(UserSerializer(request.user).data)
+
+    def patch(self, request: Request) -> Response:
+        serializer = UserSerializer(request.user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        me = signed_in_user(request)
+        _check_user_change_allowed(actor=me, target=me, data=serializer.validated_data)
+        user = services.user_update(user=me, data=serializer.validated_data)
+        return Response(UserSerializer(user).data)
+
+
+class PasswordChangeView(APIView):
+    @extend_schema(request=PasswordChangeSerializer, responses={204: None})
+    def post(self, request: Request) -> Response:
+        serializer = PasswordChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.user_change_password(user=signed_in_user(request), **serializer.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class UserViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Admins see everyone; a user sees only themself (anyone else is a 404)."""
+
+    serializer_class = UserSerializer
+    filterset_class = UserFilter
+    search_fields = ["email", "username"]
+    ordering_fields = ["date_joined", "email", "username"]
+    ordering = ["date_joined"]
+
+    def get_queryset(self) -> QuerySet[User]:
+        users = selectors.user_list()
+        if is_admin(self.request.user):
+            return users
+        return users.filter(pk=signed_in_user(self.request).pk)
+
+    def get_permissions(self) -> Any:
+        if self.action in ("list", "destroy", "role"):
+            return [permissions.IsAuthenticated(), IsAdmin()]
+        return super().get_permissions()
+
+    def perform_update(self, serializer: Any) -> None:
+        _check_user_change_allowed(actor=self.request.user, target=serializer.instance, data=serializer.validated_data)
+        serializer.instance = services.user_update(user=serializer.instance, data=serializer.validated_data)
+
+    def perform_destroy(self, instance: User) -> None:
+        services.user_soft_delete(user=instance)
+
+    @extend_schema(request=RoleSerializer, responses={200: UserSerializer})
+    @action(detail=True, methods=["post"])
+    def role(self, request: Request, pk: str | None = None) -> Response:
+        user = self.get_object()
+        serializer = RoleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_set_role(user=user, role=serializer.validated_data["role"])
+        return Response(UserSerializer(user).data)
+
+
+class AccountViewSet(OwnedModelViewSet):
+    """Customer accounts: your own only; an admin sees and manages all."""
+
+    serializer_class = AccountSerializer
+    filterset_class = AccountFilter
+    search_fields = ["name"]
+    ordering_fields = ["name", "created_at", "balance"]
+    ordering = ["name"]
+    owner_lookup = "owner"
+
+    def base_queryset(self) -> QuerySet[Account]:
+        return selectors.account_list()
+
+    def _owner_from(self, serializer: Any) -> User | None:
+        # Non-admins cannot hand an account to someone else: the field is ignored for them.
+        return serializer.validated_data.get("owner") if is_admin(self.request.user) else None
+
+    def perform_create(self, serializer: Any) -> None:
+        owner = self._owner_from(serializer) or signed_in_user(self.request)
+        fields = {k: v for k, v in serializer.validated_data.items() if k != "owner"}
+        serializer.instance = services.account_create(owner=owner, **fields)
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = services.account_update(
+            account=serializer.instance, data=serializer.validated_data, owner=self._owner_from(serializer)
+        )
+
+    def perform_destroy(self, instance: Account) -> None:
+        services.account_delete(account=instance)

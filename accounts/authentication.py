@@ -1,0 +1,22 @@
+"""Bearer JWT authentication that also refuses tokens of deactivated or deleted users."""
+
+from typing import Any
+
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+from rest_framework_simplejwt.settings import api_settings
+
+from .models import User
+
+
+class ActiveUserJWTAuthentication(JWTAuthentication):
+    def get_user(self, validated_token: Any) -> User:  # type: ignore[override]
+        try:
+            user_id = validated_token[api_settings.USER_ID_CLAIM]
+        except KeyError as exc:
+            raise InvalidToken("Token contained no recognizable user identification") from exc
+        user = User.objects.filter(pk=user_id).first()
+        if user is None or not user.is_active or user.deleted_at is not None:
+            # One answer for every case, so a token does not reveal what happened to its user.
+            raise AuthenticationFailed("Token is no longer valid.", code="token_not_valid")
+        return user

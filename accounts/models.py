@@ -1,0 +1,140 @@
+"""Users (who signs in) and customer accounts (what owns messages)."""
+
+import uuid
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from .currencies import ISO_4217_CODES
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    USER = "user", "User"
+
+
+class UserQuerySet(models.QuerySet["User"]):
+    def alive(self) -> "UserQuerySet":
+        return self.filter(deleted_at__isnull=True)
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    """`createsuperuser` makes an admin; lookups by natural key ignore soft-deleted users."""
+
+    def get_by_natural_key(self, username: str | None) -> "User":
+        return self.get(username__iexact=username, deleted_at__isnull=True)
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):  # type: ignore[no-untyped-def, override]
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in. Soft-deleted users keep their row but free their email and username."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Uniqueness is enforced by the conditional constraints below (alive users only).
+    username = models.CharField(
+        max_length=150,
+        validators=[UnicodeUsernameValidator(), MinLengthValidator(3)],
+        help_text="3 to 150 characters: letters, digits and @/./+/-/_ only.",
+    )
+    email = models.EmailField(max_length=254)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.USER)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = UserManager()  # type: ignore[misc]
+
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        ordering = ["date_joined", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=Q(deleted_at__isnull=True),
+                name="accounts_user_email_ci_unique_alive",
+                violation_error_message="A user with this email already exists.",
+            ),
+            models.UniqueConstraint(
+                Lower("username"),
+                condition=Q(deleted_at__isnull=True),
+                name="accounts_user_username_ci_unique_alive",
+                violation_error_message="A user with this username already exists.",
+            ),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="accounts_user_role_valid"),
+        ]
+        indexes = [models.Index(fields=["role", "is_active"])]
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # `is_staff` (the admin site's gate) always follows the role.
+        self.is_staff = self.role == Role.ADMIN or self.is_superuser
+        if self.is_superuser:
+            self.role = Role.ADMIN
+        if kwargs.get("update_fields") is not None and "role" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "is_staff"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+def validate_currency(value: str) -> None:
+    if value.upper() not in ISO_4217_CODES:
+        raise ValidationError(f"'{value}' is not an ISO 4217 currency code.", code="invalid_currency")
+
+
+class Account(models.Model):
+    """A customer account; it owns messages."""
+
+    BALANCE_LIMIT = Decimal("1000000000000")  # balances are below 10^12
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="accounts")
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True, default="")
+    balance = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("999999999999.99"))],
+    )
+    currency = models.CharField(max_length=3, default="USD", validators=[validate_currency])
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "name"],
+                name="accounts_account_owner_name_unique",
+                violation_error_message="You already have an account with this name.",
+            ),
+            models.CheckConstraint(
+                condition=Q(balance__gte=0) & Q(balance__lt=Decimal("1000000000000")),
+                name="accounts_account_balance_range",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="accounts_account_name_not_blank"),
+        ]
+        indexes = [models.Index(fields=["owner", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.currency})"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.currency = (self.currency or "").upper()
+        super().save(*args, **kwargs)

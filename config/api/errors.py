@@ -1,0 +1,19 @@
+"""JSON answers for routes that do not exist, in the contract's error format."""
+
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from .middleware import error_body
+
+
+@csrf_exempt
+def api_not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
+    return JsonResponse(error_body(404, "not_found", "Not found."), status=404)
+
+
+def handler404(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return api_not_found(request)
+
+
+def handler500(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(error_body(500, "error", "Server Error (500)"), status=500)

@@ -1,0 +1,78 @@
+"""One error format for every answer: drf-standardized-errors, taught a few more exceptions."""
+
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
+from drf_standardized_errors.handler import ExceptionHandler
+from rest_framework import exceptions, status
+from rest_framework.exceptions import ErrorDetail
+from rest_framework.settings import api_settings
+from rest_framework_simplejwt.exceptions import InvalidToken
+
+
+class Conflict(exceptions.APIException):
+    """The request is valid but clashes with the current state (a race, a reference in use)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state of the resource."
+    default_code = "conflict"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
+
+
+def _protected_detail(exc: ProtectedError | RestrictedError) -> str:
+    objects = list(exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects)
+    names = sorted({str(obj._meta.verbose_name_plural) for obj in objects})
+    return f"This object is still in use by {len(objects)} {', '.join(names)}."
+
+
+def _details(errors: list[DjangoValidationError]) -> list[ErrorDetail]:
+    return [ErrorDetail(str(message), code=error.code or "invalid") for error in errors for message in error.messages]
+
+
+def django_validation_error_as_drf(exc: DjangoValidationError) -> exceptions.ValidationError:
+    """Keep field names and codes: a service's or full_clean()'s error becomes a 400 naming the fields."""
+    if hasattr(exc, "error_dict"):
+        detail: Any = {
+            (api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field): _details(errors)
+            for field, errors in exc.error_dict.items()
+        }
+    else:
+        detail = _details(exc.error_list)
+    return exceptions.ValidationError(detail=detail)
+
+
+class ApiExceptionHandler(ExceptionHandler):
+    """Map database and token failures to the contract's 4xx answers instead of 500s."""
+
+    def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, InvalidToken):
+            # simplejwt's detail is a dict with one message per token class tried;
+            # the contract wants exactly one error.
+            return exceptions.AuthenticationFailed(
+                detail="Given token not valid for any token type", code="token_not_valid"
+            )
+        if isinstance(exc, (ProtectedError, RestrictedError)):
+            return Conflict(detail=_protected_detail(exc), code="in_use")
+        if isinstance(exc, IntegrityError):
+            # Validation catches duplicates first; this is the race that slipped past it.
+            return Conflict(detail="The request conflicts with a concurrent change; retry it.", code="conflict")
+        if isinstance(exc, DjangoValidationError):
+            return django_validation_error_as_drf(exc)
+        if isinstance(exc, RequestDataTooBig):
+            return PayloadTooLarge()
+        return super().convert_known_exceptions(exc)
+
+
+def field_errors(code: str, **messages: str) -> DjangoValidationError:
+    """A Django ValidationError naming fields, each with a code (Django drops `code=` on dicts)."""
+    return DjangoValidationError(
+        {field: DjangoValidationError(message, code=code) for field, message in messages.items()}
+    )

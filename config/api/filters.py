@@ -1,0 +1,54 @@
+"""Ordering that rejects unknown fields and always breaks ties by id."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import filters
+from rest_framework.exceptions import ValidationError
+
+
+class StrictOrderingFilter(filters.OrderingFilter):
+    """`?ordering=a,-b` over the view's `ordering_fields`; anything else is a 400.
+
+    The view's `ordering` is the default. The final tie-breaker is `id` in the direction of
+    the last term, so equal values never shuffle between pages.
+    """
+
+    def get_ordering(self, request: Any, queryset: QuerySet, view: Any) -> list[str]:
+        params = request.query_params.get(self.ordering_param)
+        if params:
+            requested = [term.strip() for term in params.split(",") if term.strip()]
+            allowed = self._allowed_fields(view)
+            unknown = [term for term in requested if term.lstrip("-") not in allowed]
+            if unknown or not requested:
+                raise ValidationError(
+                    {
+                        self.ordering_param: [
+                            f"Unknown ordering field(s): {', '.join(unknown) or params!r}. "
+                            f"Allowed: {', '.join(sorted(allowed))}, each optionally prefixed with '-'."
+                        ]
+                    }
+                )
+            return self._with_tiebreaker(requested)
+        default = self.get_default_ordering(view)
+        return self._with_tiebreaker(list(default) if default else ["-id"])
+
+    def _allowed_fields(self, view: Any) -> set[str]:
+        return set(getattr(view, "ordering_fields", None) or [])
+
+    @staticmethod
+    def _with_tiebreaker(ordering: list[str]) -> list[str]:
+        if any(term.lstrip("-") in ("id", "pk") for term in ordering):
+            return ordering
+        descending = ordering[-1].startswith("-")
+        return [*ordering, "-id" if descending else "id"]
+
+    def filter_queryset(self, request: Any, queryset: QuerySet, view: Any) -> QuerySet:
+        if not getattr(view, "ordering_fields", None) and not getattr(view, "ordering", None):
+            return queryset
+        return queryset.order_by(*self.get_ordering(request, queryset, view))
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        if not getattr(view, "ordering_fields", None):
+            return []
+        return super().get_schema_operation_parameters(view)

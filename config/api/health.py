@@ -1,0 +1,90 @@
+"""Liveness, readiness and metrics endpoints for operators and load balancers."""
+
+import hmac
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django_prometheus.exports import ExportToDjangoView
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import permissions, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .middleware import error_body
+
+logger = logging.getLogger(__name__)
+
+
+class _OperationsView(APIView):
+    """No authentication, no throttling: probes must never be refused or touch the user table."""
+
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes: list = []
+
+
+class HealthView(_OperationsView):
+    @extend_schema(responses=inline_serializer("Health", {"status": serializers.CharField()}))
+    def get(self, request: Request) -> Response:
+        return Response({"status": "ok"})
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        logger.exception("Readiness: database check failed")
+        return False
+
+
+def _cache_ok() -> bool:
+    # django-redis swallows connection errors (IGNORE_EXCEPTIONS), so a write that cannot be
+    # read back is how an outage shows.
+    probe_key = f"ready-probe:{uuid.uuid4().hex}"
+    try:
+        cache.set(probe_key, "1", timeout=10)
+        ok = cache.get(probe_key) == "1"
+        cache.delete(probe_key)
+        return ok
+    except Exception:
+        logger.exception("Readiness: cache check failed")
+        return False
+
+
+class ReadyView(_OperationsView):
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "Readiness",
+                {"status": serializers.CharField(), "checks": serializers.DictField(child=serializers.CharField())},
+            )
+        }
+    )
+    def get(self, request: Request) -> Response:
+        checks = {
+            "database": "ok" if _database_ok() else "error",
+            "cache": "ok" if _cache_ok() else "error",
+        }
+        healthy = all(value == "ok" for value in checks.values())
+        return Response({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+
+
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    """Prometheus text format, summed over gunicorn workers (multiprocess mode, see gunicorn.conf.py)."""
+    token = settings.METRICS_TOKEN
+    if token:
+        supplied = request.headers.get("Authorization", "")
+        if not hmac.compare_digest(supplied.encode(), f"Bearer {token}".encode()):
+            response = JsonResponse(
+                error_body(401, "not_authenticated", "A valid metrics bearer token is required."), status=401
+            )
+            response["WWW-Authenticate"] = "Bearer"
+            return response
+    return ExportToDjangoView(request)

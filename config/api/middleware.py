@@ -1,0 +1,83 @@
+"""Request-level middleware: request id + access log, and the body size limit."""
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from .logging import request_id_var
+
+logger = logging.getLogger("config.request")
+
+# A client may pass its own id (to correlate across services) if it looks like one.
+_REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+
+
+def error_body(status_code: int, code: str, detail: str) -> dict:
+    """The drf-standardized-errors shape, for answers produced outside DRF."""
+    error_type = "server_error" if status_code >= 500 else "client_error"
+    return {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": None}]}
+
+
+class RequestLogMiddleware:
+    """One log line per request (method, path, status, duration, request id) and `X-Request-ID`."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _REQUEST_ID_PATTERN.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            duration_ms = (time.perf_counter() - started) * 1000
+            logger.info(
+                "%s %s %s %.1fms",
+                request.method,
+                request.get_full_path(),
+                response.status_code,
+                duration_ms,
+                extra={"status_code": response.status_code, "duration_ms": round(duration_ms, 1)},
+            )
+            return response
+        finally:
+            request_id_var.reset(token)
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a body whose `Content-Length` exceeds the limit before anything reads it (413).
+
+    A body without `Content-Length` is still bounded: Django reads at most
+    DATA_UPLOAD_MAX_MEMORY_SIZE, and the error handler maps RequestDataTooBig to 413.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        try:
+            length = int(declared)
+        except ValueError:
+            return JsonResponse(error_body(400, "invalid", "Content-Length is not a number."), status=400)
+        limit = settings.REQUEST_BODY_MAX_BYTES
+        if length > limit:
+            response = JsonResponse(
+                error_body(
+                    413,
+                    "payload_too_large",
+                    f"The request body is {length} bytes; the limit is {limit} bytes.",
+                ),
+                status=413,
+            )
+            # The unread body would otherwise be taken for the next request on a kept-alive socket.
+            response["Connection"] = "close"
+            return response
+        return self.get_response(request)

@@ -1,0 +1,37 @@
+"""Pagination: page numbers everywhere, cursors for messages. Both refuse unordered querysets."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import pagination
+
+
+def _require_ordering(queryset: Any) -> None:
+    # An unordered page is non-deterministic: rows can repeat or vanish between pages.
+    if isinstance(queryset, QuerySet) and not queryset.ordered:
+        raise RuntimeError(f"Refusing to paginate an unordered queryset of {queryset.model.__name__}")
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    """`?page=` from 1 and `?page_size=` 1..100 (bigger is clamped; 0, negative or junk: default)."""
+
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        _require_ordering(queryset)
+        return super().paginate_queryset(queryset, request, view)
+
+
+class CursorPagination(pagination.CursorPagination):
+    """Stable under concurrent inserts: a page never repeats or skips a row."""
+
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+    ordering = ("-created_at", "-id")
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        _require_ordering(queryset)
+        return super().paginate_queryset(queryset, request, view)

@@ -1,0 +1,40 @@
+"""Version 1 of the API: one router, every app registers its viewsets here.
+
+The router's `/?` suffix makes every route answer with and without the slash, for every method,
+without a redirect.
+"""
+
+from django.urls import re_path
+from rest_framework.routers import DefaultRouter
+
+from accounts.api import views as accounts_views
+
+
+class OptionalSlashRouter(DefaultRouter):
+    """Routes match with or without the trailing slash (DRF only offers one or the other)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.trailing_slash = "/?"
+
+
+router = OptionalSlashRouter()
+
+# accounts
+router.register("users", accounts_views.UserViewSet, basename="user")
+router.register("accounts", accounts_views.AccountViewSet, basename="account")
+# catalog
+# sprockets
+# posts
+# messaging
+
+auth_urlpatterns = [
+    re_path(r"^auth/register/?$", accounts_views.RegisterView.as_view(), name="auth-register"),
+    re_path(r"^auth/login/?$", accounts_views.LoginView.as_view(), name="auth-login"),
+    re_path(r"^auth/refresh/?$", accounts_views.RefreshView.as_view(), name="auth-refresh"),
+    re_path(r"^auth/logout/?$", accounts_views.LogoutView.as_view(), name="auth-logout"),
+    re_path(r"^auth/me/?$", accounts_views.MeView.as_view(), name="auth-me"),
+    re_path(r"^auth/password/?$", accounts_views.PasswordChangeView.as_view(), name="auth-password"),
+]
+
+urlpatterns = [*auth_urlpatterns, *router.urls]

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from config.api.errors import api_not_found
+from config.api.health import HealthView, ReadyView, metrics_view
+
+handler404 = "config.api.errors.handler404"
+handler500 = "config.api.errors.handler500"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    re_path(r"^health/?$", HealthView.as_view(), name="health"),
+    re_path(r"^ready/?$", ReadyView.as_view(), name="ready"),
+    re_path(r"^metrics/?$", metrics_view, name="metrics"),
+    re_path(r"^api/v1/schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^api/v1/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    re_path(r"^api/v1/redoc/?$", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/v1/", include("config.api_v1")),
+    # Anything else under /api/ is a JSON 404 in the contract's format, in DEBUG too.
+    re_path(r"^api/", api_not_found),
+]

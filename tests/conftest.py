@@ -1,0 +1,85 @@
+"""Shared fixtures: users of each role and API clients signed in as them."""
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from rest_framework.test import APIClient
+
+from accounts.services import tokens_for_user
+from tests.accounts.factories import AdminFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    # Rate-limit counters and cached answers must not leak from one test into the next.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminFactory()
+
+
+@pytest.fixture
+def client_for() -> Callable[..., APIClient]:
+    """`client_for(user)` is an APIClient sending that user's bearer access token."""
+
+    def make(user) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for_user(user=user)['access']}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def user_client(user, client_for) -> APIClient:
+    return client_for(user)
+
+
+@pytest.fixture
+def other_client(other_user, client_for) -> APIClient:
+    return client_for(other_user)
+
+
+@pytest.fixture
+def admin_client_api(admin_user, client_for) -> APIClient:
+    return client_for(admin_user)
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def assert_error_shape(response, status_code: int, *, attr: str | None = None, code: str | None = None) -> None:
+    """Every error body: {"type", "errors": [{"code", "detail", "attr"}]} (drf-standardized-errors)."""
+    assert response.status_code == status_code, response.content
+    body = response.json()
+    assert body["type"] in ("validation_error", "client_error", "server_error")
+    assert isinstance(body["errors"], list)
+    assert body["errors"]
+    for error in body["errors"]:
+        assert set(error) == {"code", "detail", "attr"}
+    if attr is not None:
+        assert attr in [error["attr"] for error in body["errors"]], body
+    if code is not None:
+        assert code in [error["code"] for error in body["errors"]], body
