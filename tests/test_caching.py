@@ -44,9 +44,14 @@ def test_bump_waits_for_commit_and_then_invalidates():
 def test_rolled_back_write_does_not_invalidate():
     cached("ns-d", "k", lambda: "kept", timeout=60)
     before = namespace_version("ns-d")
-    with pytest.raises(RuntimeError), transaction.atomic():
-        bump_namespace_on_commit("ns-d")
-        raise RuntimeError("rollback")
+
+    def write_then_fail():
+        with transaction.atomic():
+            bump_namespace_on_commit("ns-d")
+            raise RuntimeError("rollback")
+
+    with pytest.raises(RuntimeError):
+        write_then_fail()
     assert namespace_version("ns-d") == before
 
 

@@ -49,7 +49,7 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 
 def request_fingerprint(data: Any) -> str:
     if hasattr(data, "lists"):  # a QueryDict from a form body
-        data = {key: values for key, values in data.lists()}
+        data = dict(data.lists())
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
