@@ -198,7 +198,6 @@ DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "config.api.exceptions.ApiExceptionHandler",
     # Every error under /api/ has the same shape, in DEBUG too (tracebacks still go to the log).
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
-    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "409", "413", "415", "429"],
 }
 
 SIMPLE_JWT = {
