@@ -1,0 +1,35 @@
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+
+from .models import Message
+from .phone import normalize_phone_number
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    """Messages are immutable: staff can add, look up and delete them, never edit."""
+
+    list_display = ["created_at", "account", "sender_number", "receiver_number", "body"]
+    list_select_related = ["account"]
+    list_filter = ["account"]
+    search_fields = ["sender_number", "receiver_number"]
+    autocomplete_fields = ["account"]
+    readonly_fields = ["id", "created_at"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+    show_full_result_count = False  # counting millions of rows is the slow part of the changelist
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
+        """A number in any form ("(415) 555-0123") finds its E.164 form, by index, exactly."""
+        try:
+            number = normalize_phone_number(search_term.strip())
+        except ValidationError:
+            return super().get_search_results(request, queryset, search_term)
+        return queryset.filter(Q(sender_number=number) | Q(receiver_number=number)), False

@@ -1,0 +1,46 @@
+"""Posts: short or long texts a user writes for themself (others never see them)."""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+def utf8_size(text: str) -> int:
+    """Bytes of `text` in UTF-8: the unit of the 1 MiB limit (characters would undercount emoji)."""
+    # surrogatepass: a lone surrogate must be counted (and refused elsewhere), not crash the count.
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def validate_post_text_size(text: str) -> None:
+    limit = settings.POST_TEXT_MAX_BYTES
+    size = utf8_size(text)
+    if size > limit:
+        raise ValidationError(
+            "The text is %(size)s bytes of UTF-8; the limit is %(limit)s bytes (1 MiB).",
+            code="too_large",
+            params={"size": size, "limit": limit},
+        )
+
+
+def validate_post_text_not_blank(text: str) -> None:
+    if not text.strip():
+        raise ValidationError("The text must contain at least one non-space character.", code="blank")
+
+
+class Post(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # The composite index below serves "my posts, newest first"; a second index on author alone is waste.
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts", db_index=False)
+    text = models.TextField(validators=[validate_post_text_not_blank, validate_post_text_size])
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["author", "-created_at", "-id"], name="posts_author_newest_idx")]
+
+    def __str__(self) -> str:
+        preview = self.text[:60].replace("\n", " ")
+        return preview + ("…" if len(self.text) > 60 else "")

@@ -1,0 +1,43 @@
+"""Writes for posts. The author's cached list is invalidated after commit by posts.signals."""
+
+from django.conf import settings
+from django.db import transaction
+
+from accounts.models import User
+from config.api.exceptions import PayloadTooLarge
+
+from .models import Post, utf8_size
+
+
+def _refuse_oversized(text: str) -> None:
+    """Text over 1 MiB of UTF-8 is a 413, not a 400: the contract treats it as a too-large payload."""
+    limit = settings.POST_TEXT_MAX_BYTES
+    size = utf8_size(text)
+    if size > limit:
+        raise PayloadTooLarge(
+            detail=f"The post text is {size} bytes of UTF-8; the limit is {limit} bytes (1 MiB).",
+            code="payload_too_large",
+        )
+
+
+@transaction.atomic
+def post_create(*, author: User, text: str) -> Post:
+    _refuse_oversized(text)
+    post = Post(author=author, text=text)
+    post.full_clean()
+    post.save()
+    return post
+
+
+@transaction.atomic
+def post_update(*, post: Post, text: str) -> Post:
+    _refuse_oversized(text)
+    post.text = text
+    post.full_clean()
+    post.save(update_fields=["text", "updated_at"])
+    return post
+
+
+@transaction.atomic
+def post_delete(*, post: Post) -> None:
+    post.delete()

@@ -1,0 +1,21 @@
+"""Cache invalidation for an author's post list.
+
+On signals rather than in the services so that every write path invalidates: the services,
+the admin, and the cascade when a user row is removed.
+"""
+
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from config.api.caching import bump_namespace_on_commit
+
+from .models import Post
+from .selectors import post_list_cache_namespace
+
+
+@receiver(post_save, sender=Post, dispatch_uid="posts_list_cache_on_save")
+@receiver(post_delete, sender=Post, dispatch_uid="posts_list_cache_on_delete")
+def invalidate_author_post_list(sender: type[Post], instance: Post, **kwargs: Any) -> None:
+    bump_namespace_on_commit(post_list_cache_namespace(instance.author_id))
