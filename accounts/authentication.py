@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from rest_framework_simplejwt.settings import api_settings
@@ -15,7 +16,10 @@ class ActiveUserJWTAuthentication(JWTAuthentication):
             user_id = validated_token[api_settings.USER_ID_CLAIM]
         except KeyError as exc:
             raise InvalidToken("Token contained no recognizable user identification") from exc
-        user = User.objects.filter(pk=user_id).first()
+        try:
+            user = User.objects.filter(pk=user_id).first()
+        except (ValueError, TypeError, DjangoValidationError):
+            user = None  # a signed token with a malformed id: as bad as an unknown user
         if user is None or not user.is_active or user.deleted_at is not None:
             # One answer for every case, so a token does not reveal what happened to its user.
             raise AuthenticationFailed("Token is no longer valid.", code="token_not_valid")

@@ -73,6 +73,12 @@ class User(AbstractUser):
         ]
         indexes = [models.Index(fields=["role", "is_active"])]
 
+    def clean(self) -> None:
+        # AbstractUser.clean() lower-cases the email's domain; the contract stores it exactly as given.
+        email = self.email
+        super().clean()
+        self.email = email
+
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         # `is_staff` (the admin site's gate) always follows the role.
         self.is_staff = self.role == Role.ADMIN or self.is_superuser

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from accounts.currencies import ISO_4217_CODES
 from accounts.models import Account, Role, User
+from config.api.permissions import is_admin
 from config.api.serializers import FullReplacementMixin
 
 
@@ -100,3 +101,12 @@ class AccountSerializer(FullReplacementMixin, serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
         # (owner, name) uniqueness is checked by accounts.services, where the owner is known.
         validators: list = []
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and not is_admin(request.user):
+            # Ignored for a non-admin, so not validated either: an "unknown user" error
+            # would tell them which user ids exist.
+            fields["owner"] = serializers.PrimaryKeyRelatedField(read_only=True)
+        return fields

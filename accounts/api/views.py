@@ -42,7 +42,18 @@ def signed_in_user(request: Request) -> User:
     return cast(User, request.user)
 
 
-class _PublicAuthView(APIView):
+class _BearerChallengeMixin:
+    """Keep a refused credential a 401 on views that authenticate nobody.
+
+    DRF turns a 401 into a 403 when the view has no authenticator to name in
+    `WWW-Authenticate`; a bad password or refresh token is still a 401 (API.md).
+    """
+
+    def get_authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="api"'
+
+
+class _PublicAuthView(_BearerChallengeMixin, APIView):
     """Anonymous endpoints: a stale `Authorization` header must not turn them into a 401."""
 
     authentication_classes: list = []
@@ -83,7 +94,7 @@ class LoginView(_PublicAuthView):
         return Response(services.tokens_for_user(user=user))
 
 
-class RefreshView(TokenRefreshView):
+class RefreshView(_BearerChallengeMixin, TokenRefreshView):
     """Rotate: the old refresh token is blacklisted and a new pair is returned."""
 
     authentication_classes = ()

@@ -10,6 +10,7 @@ from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.settings import api_settings
+from rest_framework_simplejwt.exceptions import AuthenticationFailed as JWTAuthenticationFailed
 from rest_framework_simplejwt.exceptions import InvalidToken
 
 
@@ -59,6 +60,11 @@ class ApiExceptionHandler(ExceptionHandler):
             return exceptions.AuthenticationFailed(
                 detail="Given token not valid for any token type", code="token_not_valid"
             )
+        if isinstance(exc, JWTAuthenticationFailed):
+            # Its detail is a {"detail", "code"} dict, which would become two errors with
+            # attr "detail" and "code"; the contract wants one `token_not_valid` error.
+            detail = exc.detail.get("detail", exc.default_detail) if isinstance(exc.detail, dict) else exc.detail
+            return exceptions.AuthenticationFailed(detail=str(detail), code="token_not_valid")
         if isinstance(exc, (ProtectedError, RestrictedError)):
             return Conflict(detail=_protected_detail(exc), code="in_use")
         if isinstance(exc, IntegrityError):
