@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class SprocketsConfig(AppConfig):
     name = "sprockets"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

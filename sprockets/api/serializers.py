@@ -1,0 +1,198 @@
+"""Shapes of the sprockets API. Field checks give a 400 naming the field; rules live in services/models."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.utils.dateparse import parse_date, parse_datetime
+from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
+
+from config.api.serializers import FullReplacementMixin
+from sprockets.countries import ISO_3166_ALPHA2_CODES
+from sprockets.models import (
+    DIMENSION_DECIMAL_PLACES,
+    DIMENSION_MAX_DIGITS,
+    MAX_COUNTER,
+    MIN_TEETH,
+    Factory,
+    Location,
+    Sprocket,
+    SprocketType,
+)
+from sprockets.selectors import BUCKETS, empty_chart_data
+
+
+class CountryCodeField(serializers.CharField):
+    """ISO 3166-1 alpha-2; lower case accepted, stored upper case."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_length", 2)
+        kwargs.setdefault("max_length", 2)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data).upper()
+        if value not in ISO_3166_ALPHA2_CODES:
+            raise serializers.ValidationError(
+                f"'{data}' is not an ISO 3166-1 alpha-2 country code.", code="invalid_country"
+            )
+        return value
+
+
+class PositiveDimensionField(serializers.DecimalField):
+    """A decimal > 0 with up to 8 digits, 3 of them after the point."""
+
+    default_error_messages = {"not_positive": "Ensure this value is greater than 0."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_digits=DIMENSION_MAX_DIGITS, decimal_places=DIMENSION_DECIMAL_PLACES, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        value = super().to_internal_value(data)
+        if value <= 0:
+            self.fail("not_positive")
+        return value
+
+
+class LocationSerializer(FullReplacementMixin, serializers.ModelSerializer):
+    name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    address_1 = serializers.CharField(max_length=255, allow_blank=False)
+    address_2 = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=120, allow_blank=False)
+    state = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    postal_code = serializers.CharField(
+        min_length=1,
+        max_length=16,
+        allow_blank=False,
+        validators=[
+            UniqueValidator(queryset=Location.objects.all(), message="A location with this postal code already exists.")
+        ],
+    )
+    country_code = CountryCodeField()
+
+    class Meta:
+        model = Location
+        fields = ["id", "name", "address_1", "address_2", "city", "state", "postal_code", "country_code"]
+        read_only_fields = ["id"]
+
+
+class SprocketTypeSerializer(FullReplacementMixin, serializers.ModelSerializer):
+    name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    teeth = serializers.IntegerField(min_value=MIN_TEETH, max_value=MAX_COUNTER)
+    pitch_diameter = PositiveDimensionField()
+    outside_diameter = PositiveDimensionField()
+    pitch = PositiveDimensionField()
+
+    class Meta:
+        model = SprocketType
+        fields = ["id", "name", "teeth", "pitch_diameter", "outside_diameter", "pitch"]
+        read_only_fields = ["id"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Merged with the stored values so a PATCH of one diameter is checked against the other.
+        outside = attrs.get("outside_diameter", getattr(self.instance, "outside_diameter", None))
+        pitch_diameter = attrs.get("pitch_diameter", getattr(self.instance, "pitch_diameter", None))
+        if outside is not None and pitch_diameter is not None and outside <= pitch_diameter:
+            raise serializers.ValidationError(
+                {"outside_diameter": "outside_diameter must be larger than pitch_diameter."},
+                code="outside_not_larger",
+            )
+        return attrs
+
+
+class FactorySerializer(FullReplacementMixin, serializers.ModelSerializer):
+    """`location` is the id (read and write); `location_detail` the nested Location (read).
+
+    `chart_data` is present only when the view asks for it (`?with_chart_data=true`); the
+    view puts every factory's chart, read in one query, in the context under `chart_data`.
+    """
+
+    name = serializers.CharField(min_length=1, max_length=120, allow_blank=False)
+    location = serializers.PrimaryKeyRelatedField(
+        queryset=Location.objects.all(), required=False, allow_null=True, default=None
+    )
+    location_detail = LocationSerializer(source="location", read_only=True)
+    sprocket_production_goal = serializers.IntegerField(min_value=0, max_value=MAX_COUNTER, required=False)
+
+    class Meta:
+        model = Factory
+        fields = [
+            "id",
+            "name",
+            "location",
+            "location_detail",
+            "sprocket_production_goal",
+            "sprocket_production_actual",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "sprocket_production_actual", "created_at", "updated_at"]
+
+    def to_representation(self, instance: Factory) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        charts = self.context.get("chart_data")
+        if charts is not None:
+            data["chart_data"] = charts.get(instance.pk) or empty_chart_data()
+        return data
+
+
+class ChartDataSerializer(serializers.Serializer):
+    """Three parallel arrays, oldest first (documentation only)."""
+
+    sprocket_production_actual = serializers.ListField(child=serializers.IntegerField())
+    sprocket_production_goal = serializers.ListField(child=serializers.IntegerField())
+    time = serializers.ListField(child=serializers.IntegerField(), help_text="Unix seconds.")
+
+
+class FactoryWithChartSerializer(FactorySerializer):
+    """Documentation only: a factory as answered with `?with_chart_data=true`."""
+
+    chart_data = ChartDataSerializer(read_only=True)
+
+    class Meta(FactorySerializer.Meta):
+        fields = [*FactorySerializer.Meta.fields, "chart_data"]
+
+
+class MomentField(serializers.Field):
+    """ISO 8601 (a date alone is midnight UTC; no offset means UTC) or unix seconds."""
+
+    default_error_messages = {"invalid": "Give an ISO 8601 date-time or unix seconds."}
+
+    def to_internal_value(self, data: Any) -> datetime:
+        text = str(data).strip()
+        try:
+            return datetime.fromtimestamp(float(text), tz=UTC)
+        except (ValueError, OverflowError, OSError):
+            pass
+        try:
+            moment = parse_datetime(text)
+            if moment is None:
+                day = parse_date(text)
+                moment = datetime(day.year, day.month, day.day) if day else None
+        except ValueError:
+            moment = None
+        if moment is None:
+            self.fail("invalid")
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+    def to_representation(self, value: datetime) -> str:
+        return value.isoformat()
+
+
+class ChartQuerySerializer(serializers.Serializer):
+    since = MomentField(required=False)
+    until = MomentField(required=False)
+    bucket = serializers.ChoiceField(choices=BUCKETS, required=False)
+
+
+class SprocketSerializer(FullReplacementMixin, serializers.ModelSerializer):
+    name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    factory = serializers.PrimaryKeyRelatedField(queryset=Factory.objects.all())
+    sprocket_type = serializers.PrimaryKeyRelatedField(queryset=SprocketType.objects.all())
+    produced_at = serializers.DateTimeField(required=False)
+
+    class Meta:
+        model = Sprocket
+        fields = ["id", "name", "factory", "sprocket_type", "produced_at", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]

@@ -1,0 +1,173 @@
+"""Thin viewsets: queries come from sprockets.selectors, writes go through sprockets.services."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from config.api.idempotency import IdempotentCreateMixin
+from config.api.permissions import ReadAuthenticatedWriteAdmin, is_admin
+from sprockets import selectors, services
+from sprockets.filters import FactoryFilter, LocationFilter, SprocketFilter, SprocketTypeFilter
+from sprockets.models import Factory, Location, Sprocket, SprocketType
+
+from .serializers import (
+    ChartDataSerializer,
+    ChartQuerySerializer,
+    FactorySerializer,
+    FactoryWithChartSerializer,
+    LocationSerializer,
+    SprocketSerializer,
+    SprocketTypeSerializer,
+)
+
+WITH_CHART_DATA = OpenApiParameter(
+    name="with_chart_data",
+    type=OpenApiTypes.BOOL,
+    description="true: add `chart_data` (goal, actual and unix time arrays, oldest first) to each factory.",
+)
+
+
+class ReadCreateAuthenticatedChangeAdmin(permissions.BasePermission):
+    """Signed-in users read and create; only an admin changes or deletes."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if request.method in permissions.SAFE_METHODS or request.method == "POST":
+            return True
+        return is_admin(request.user)
+
+
+class LocationViewSet(viewsets.ModelViewSet):
+    serializer_class = LocationSerializer
+    permission_classes = [ReadAuthenticatedWriteAdmin]
+    filterset_class = LocationFilter
+    search_fields = ["name", "address_1", "address_2", "city", "state", "postal_code"]
+    ordering_fields = ["id", "name", "city", "state", "postal_code", "country_code"]
+    ordering = ["id"]
+
+    def get_queryset(self) -> QuerySet[Location]:
+        return selectors.location_list()
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.location_create(**serializer.validated_data)
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = services.location_update(location=serializer.instance, data=serializer.validated_data)
+
+    def perform_destroy(self, instance: Location) -> None:
+        services.location_delete(location=instance)
+
+
+class SprocketTypeViewSet(viewsets.ModelViewSet):
+    serializer_class = SprocketTypeSerializer
+    permission_classes = [ReadAuthenticatedWriteAdmin]
+    filterset_class = SprocketTypeFilter
+    search_fields = ["name"]
+    ordering_fields = ["id", "name", "teeth", "pitch_diameter", "outside_diameter", "pitch"]
+    ordering = ["id"]
+
+    def get_queryset(self) -> QuerySet[SprocketType]:
+        return selectors.sprocket_type_list()
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.sprocket_type_create(**serializer.validated_data)
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = services.sprocket_type_update(
+            sprocket_type=serializer.instance, data=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: SprocketType) -> None:
+        services.sprocket_type_delete(sprocket_type=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[WITH_CHART_DATA], responses=FactoryWithChartSerializer(many=True)),
+    retrieve=extend_schema(parameters=[WITH_CHART_DATA], responses=FactoryWithChartSerializer),
+)
+class FactoryViewSet(viewsets.ModelViewSet):
+    """Factories; `?with_chart_data=true` adds each one's chart, read for the whole page in one query."""
+
+    serializer_class = FactorySerializer
+    permission_classes = [ReadAuthenticatedWriteAdmin]
+    filterset_class = FactoryFilter
+    search_fields = ["name"]
+    ordering_fields = [
+        "id",
+        "name",
+        "created_at",
+        "updated_at",
+        "sprocket_production_goal",
+        "sprocket_production_actual",
+    ]
+    ordering = ["id"]
+
+    def get_queryset(self) -> QuerySet[Factory]:
+        return selectors.factory_list()
+
+    def _wants_chart_data(self) -> bool:
+        value = self.request.query_params.get("with_chart_data", "")
+        return self.action in ("list", "retrieve") and value.strip().lower() in ("true", "1", "yes", "on")
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        if self._wants_chart_data() and args:
+            factories = args[0] if kwargs.get("many") else [args[0]]
+            context = self.get_serializer_context()
+            context["chart_data"] = selectors.factory_chart_data_map(factory_ids=[f.pk for f in factories])
+            kwargs["context"] = context
+        return super().get_serializer(*args, **kwargs)
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.factory_create(**serializer.validated_data)
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = services.factory_update(factory=serializer.instance, data=serializer.validated_data)
+
+    def perform_destroy(self, instance: Factory) -> None:
+        services.factory_delete(factory=instance)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.STR, description="ISO 8601 or unix seconds (inclusive)."),
+            OpenApiParameter("until", OpenApiTypes.STR, description="ISO 8601 or unix seconds (inclusive)."),
+            OpenApiParameter("bucket", OpenApiTypes.STR, enum=list(selectors.BUCKETS)),
+        ],
+        responses=ChartDataSerializer,
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def chart(self, request: Request, pk: str | None = None) -> Response:
+        """The factory's chart; with `bucket`, the last point of each minute/hour/day (UTC)."""
+        factory = self.get_object()
+        query = ChartQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(selectors.factory_chart_data(factory_id=factory.pk, **query.validated_data))
+
+
+class SprocketViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
+    """Any signed-in user reads and creates sprockets (`Idempotency-Key` honoured); admins change them."""
+
+    serializer_class = SprocketSerializer
+    permission_classes = [ReadCreateAuthenticatedChangeAdmin]
+    filterset_class = SprocketFilter
+    search_fields = ["name"]
+    ordering_fields = ["id", "name", "produced_at", "created_at", "updated_at"]
+    ordering = ["id"]
+
+    def get_queryset(self) -> QuerySet[Sprocket]:
+        return selectors.sprocket_list()
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.sprocket_create(**serializer.validated_data)
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = services.sprocket_update(sprocket=serializer.instance, data=serializer.validated_data)
+
+    def perform_destroy(self, instance: Sprocket) -> None:
+        services.sprocket_delete(sprocket=instance)

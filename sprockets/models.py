@@ -1,0 +1,195 @@
+"""Locations, sprocket types, factories, the sprockets they make and each factory's chart history.
+
+Every rule the contract states is enforced twice: by the serializers (a 400 naming the field)
+and by a database constraint (so no code path, admin or shell, can store a bad row).
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .countries import ISO_3166_ALPHA2_CODES
+
+# Decimals of a sprocket type: up to 8 digits, 3 of them after the point, strictly positive.
+DIMENSION_MAX_DIGITS = 8
+DIMENSION_DECIMAL_PLACES = 3
+DIMENSION_MIN = Decimal("0.001")
+DIMENSION_MAX = Decimal("99999.999")
+MIN_TEETH = 3
+# Counters are PostgreSQL `integer`s.
+MAX_COUNTER = 2_147_483_647
+
+
+def validate_country_code(value: str) -> None:
+    if (value or "").upper() not in ISO_3166_ALPHA2_CODES:
+        raise ValidationError(f"'{value}' is not an ISO 3166-1 alpha-2 country code.", code="invalid_country")
+
+
+class TimestampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Location(TimestampedModel):
+    """Where a factory stands. The postal code identifies a location (unique)."""
+
+    name = models.CharField(max_length=120, blank=True, default="")
+    address_1 = models.CharField(max_length=255)
+    address_2 = models.CharField(max_length=255, blank=True, default="")
+    city = models.CharField(max_length=120)
+    state = models.CharField(max_length=120, blank=True, default="")
+    postal_code = models.CharField(max_length=16, validators=[MinLengthValidator(1)])
+    country_code = models.CharField(max_length=2, validators=[validate_country_code])
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["postal_code"],
+                name="sprockets_location_postal_code_unique",
+                violation_error_message="A location with this postal code already exists.",
+            ),
+            models.CheckConstraint(condition=~Q(postal_code=""), name="sprockets_location_postal_code_not_blank"),
+            models.CheckConstraint(
+                condition=Q(country_code__in=sorted(ISO_3166_ALPHA2_CODES)),
+                name="sprockets_location_country_code_iso3166",
+            ),
+        ]
+        indexes = [models.Index(fields=["city"]), models.Index(fields=["country_code"])]
+
+    def __str__(self) -> str:
+        label = self.name or self.address_1
+        return f"{label}, {self.city} {self.postal_code} ({self.country_code})"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.country_code = (self.country_code or "").upper()
+        super().save(*args, **kwargs)
+
+
+class SprocketType(TimestampedModel):
+    """The shape of a sprocket. Its four dimensions are its natural key for imports."""
+
+    name = models.CharField(max_length=120, blank=True, default="")
+    teeth = models.PositiveIntegerField(validators=[MinValueValidator(MIN_TEETH), MaxValueValidator(MAX_COUNTER)])
+    pitch_diameter = models.DecimalField(
+        max_digits=DIMENSION_MAX_DIGITS,
+        decimal_places=DIMENSION_DECIMAL_PLACES,
+        validators=[MinValueValidator(DIMENSION_MIN)],
+    )
+    outside_diameter = models.DecimalField(
+        max_digits=DIMENSION_MAX_DIGITS,
+        decimal_places=DIMENSION_DECIMAL_PLACES,
+        validators=[MinValueValidator(DIMENSION_MIN)],
+    )
+    pitch = models.DecimalField(
+        max_digits=DIMENSION_MAX_DIGITS,
+        decimal_places=DIMENSION_DECIMAL_PLACES,
+        validators=[MinValueValidator(DIMENSION_MIN)],
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(teeth__gte=MIN_TEETH), name="sprockets_type_teeth_min"),
+            models.CheckConstraint(
+                condition=Q(pitch_diameter__gt=0) & Q(outside_diameter__gt=0) & Q(pitch__gt=0),
+                name="sprockets_type_dimensions_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(outside_diameter__gt=F("pitch_diameter")),
+                name="sprockets_type_outside_gt_pitch_diameter",
+                violation_error_message="outside_diameter must be larger than pitch_diameter.",
+            ),
+        ]
+        indexes = [models.Index(fields=["teeth", "pitch_diameter", "outside_diameter", "pitch"])]
+
+    def __str__(self) -> str:
+        dims = f"{self.teeth}T, PD {self.pitch_diameter}, OD {self.outside_diameter}, P {self.pitch}"
+        return f"{self.name} ({dims})" if self.name else dims
+
+    def clean(self) -> None:
+        if (
+            self.outside_diameter is not None
+            and self.pitch_diameter is not None
+            and self.outside_diameter <= self.pitch_diameter
+        ):
+            raise ValidationError(
+                {
+                    "outside_diameter": ValidationError(
+                        "outside_diameter must be larger than pitch_diameter.", code="outside_not_larger"
+                    )
+                }
+            )
+
+
+class Factory(TimestampedModel):
+    """Makes sprockets. `sprocket_production_actual` is a counter written only with F() arithmetic.
+
+    `location` is optional: the public sample data has factories without one.
+    """
+
+    name = models.CharField(max_length=120, validators=[MinLengthValidator(1)])
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="factories", null=True, blank=True)
+    sprocket_production_goal = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(MAX_COUNTER)])
+    # Not editable: only sprocket writes (services) and the importer change it.
+    sprocket_production_actual = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "factories"
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="sprockets_factory_name_not_blank"),
+            models.CheckConstraint(condition=Q(sprocket_production_goal__gte=0), name="sprockets_factory_goal_gte_0"),
+            models.CheckConstraint(
+                condition=Q(sprocket_production_actual__gte=0), name="sprockets_factory_actual_gte_0"
+            ),
+        ]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FactoryChartEntry(models.Model):
+    """One point of a factory's production chart: the goal and the actual at `time`.
+
+    Recorded by sprockets.signals in the transaction that changed the factory; imported
+    history keeps its original times.
+    """
+
+    factory = models.ForeignKey(Factory, on_delete=models.CASCADE, related_name="chart_entries")
+    time = models.DateTimeField(default=timezone.now)
+    sprocket_production_goal = models.PositiveIntegerField()
+    sprocket_production_actual = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["time", "id"]
+        verbose_name_plural = "factory chart entries"
+        indexes = [models.Index(fields=["factory", "time", "id"], name="sprockets_chart_factory_time")]
+
+    def __str__(self) -> str:
+        counts = f"{self.sprocket_production_actual}/{self.sprocket_production_goal}"
+        return f"{self.factory_id} @ {self.time:%Y-%m-%d %H:%M:%S}: {counts}"
+
+
+class Sprocket(TimestampedModel):
+    """One sprocket produced by a factory."""
+
+    name = models.CharField(max_length=120, blank=True, default="")
+    factory = models.ForeignKey(Factory, on_delete=models.PROTECT, related_name="sprockets")
+    sprocket_type = models.ForeignKey(SprocketType, on_delete=models.PROTECT, related_name="sprockets")
+    produced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["factory", "produced_at"]), models.Index(fields=["produced_at"])]
+
+    def __str__(self) -> str:
+        return self.name or f"Sprocket #{self.pk}"

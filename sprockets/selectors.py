@@ -1,0 +1,117 @@
+"""Reads for the sprockets app: ordered querysets, and chart data computed by the database."""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Literal, TypedDict
+
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import RowNumber, Trunc
+
+from .models import Factory, FactoryChartEntry, Location, Sprocket, SprocketType
+
+Bucket = Literal["minute", "hour", "day"]
+BUCKETS: tuple[Bucket, ...] = ("minute", "hour", "day")
+
+
+class ChartData(TypedDict):
+    """Three parallel arrays, oldest point first; `time` in unix seconds."""
+
+    sprocket_production_actual: list[int]
+    sprocket_production_goal: list[int]
+    time: list[int]
+
+
+def empty_chart_data() -> ChartData:
+    return {"sprocket_production_actual": [], "sprocket_production_goal": [], "time": []}
+
+
+def location_list() -> QuerySet[Location]:
+    return Location.objects.order_by("id")
+
+
+def sprocket_type_list() -> QuerySet[SprocketType]:
+    return SprocketType.objects.order_by("id")
+
+
+def factory_list() -> QuerySet[Factory]:
+    return Factory.objects.select_related("location").order_by("id")
+
+
+def sprocket_list() -> QuerySet[Sprocket]:
+    return Sprocket.objects.order_by("id")
+
+
+def _unix(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def factory_chart_data_map(*, factory_ids: Iterable[int]) -> dict[int, ChartData]:
+    """Chart data of several factories in ONE query, whatever their number of points.
+
+    Reads bare tuples (no model instances): a page of 100 factories with 1,000 points each is
+    100,000 rows, where building objects would dominate the response time.
+    """
+    ids = list(factory_ids)
+    charts: dict[int, ChartData] = {factory_id: empty_chart_data() for factory_id in ids}
+    if not ids:
+        return charts
+    rows = (
+        FactoryChartEntry.objects.filter(factory_id__in=ids)
+        .order_by("factory_id", "time", "id")
+        .values_list("factory_id", "time", "sprocket_production_goal", "sprocket_production_actual")
+    )
+    for factory_id, time, goal, actual in rows.iterator(chunk_size=5000):
+        chart = charts[factory_id]
+        chart["time"].append(_unix(time))
+        chart["sprocket_production_goal"].append(goal)
+        chart["sprocket_production_actual"].append(actual)
+    return charts
+
+
+def factory_chart_points(
+    *,
+    factory_id: int,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    bucket: Bucket | None = None,
+) -> QuerySet[FactoryChartEntry]:
+    """The factory's points between `since` and `until` (both inclusive), oldest first.
+
+    With a `bucket`, one point per minute/hour/day: the last goal and actual recorded in it,
+    its `time` the bucket's start in UTC. The database picks the last row of each bucket
+    (a ROW_NUMBER() window over the truncated time), so only one row per bucket is fetched.
+    """
+    entries = FactoryChartEntry.objects.filter(factory_id=factory_id)
+    if since is not None:
+        entries = entries.filter(time__gte=since)
+    if until is not None:
+        entries = entries.filter(time__lte=until)
+    if bucket is None:
+        return entries.annotate(point_time=F("time")).order_by("time", "id")
+    truncated = Trunc("time", bucket, tzinfo=UTC)
+    return (
+        entries.annotate(
+            point_time=truncated,
+            rank_in_bucket=Window(RowNumber(), partition_by=[truncated], order_by=[F("time").desc(), F("id").desc()]),
+        )
+        .filter(rank_in_bucket=1)
+        .order_by("point_time")
+    )
+
+
+def factory_chart_data(
+    *,
+    factory_id: int,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    bucket: Bucket | None = None,
+) -> ChartData:
+    chart = empty_chart_data()
+    points = factory_chart_points(factory_id=factory_id, since=since, until=until, bucket=bucket).values_list(
+        "point_time", "sprocket_production_goal", "sprocket_production_actual"
+    )
+    for time, goal, actual in points:
+        chart["time"].append(_unix(time))
+        chart["sprocket_production_goal"].append(goal)
+        chart["sprocket_production_actual"].append(actual)
+    return chart

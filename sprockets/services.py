@@ -1,0 +1,208 @@
+"""Writes for locations, sprocket types, factories and sprockets. Each is atomic and validates first.
+
+The production counter (`Factory.sprocket_production_actual`) is only ever changed by
+`_change_actual`: an `UPDATE ... SET actual = actual + delta` (no read-modify-write in Python, so
+concurrent requests never lose an update), then a re-read of the row inside the same transaction
+(the UPDATE holds the row lock until commit, so the value read is the one that will be committed),
+then the `production_changed` signal, which records the chart entry in the same transaction.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
+from django.http import Http404
+from django.utils import timezone
+
+from config.api.exceptions import field_errors
+
+from .models import Factory, Location, Sprocket, SprocketType
+from .signals import production_changed
+
+LOCATION_FIELDS = ("name", "address_1", "address_2", "city", "state", "postal_code", "country_code")
+SPROCKET_TYPE_FIELDS = ("name", "teeth", "pitch_diameter", "outside_diameter", "pitch")
+FACTORY_FIELDS = ("name", "location", "sprocket_production_goal")
+SPROCKET_FIELDS = ("name", "factory", "sprocket_type", "produced_at")
+
+
+def _assign(instance: Any, data: dict[str, Any], allowed: tuple[str, ...]) -> list[str]:
+    changed = [field for field in allowed if field in data]
+    for field in changed:
+        setattr(instance, field, data[field])
+    return changed
+
+
+# --- Locations ------------------------------------------------------------------------------
+def _check_postal_code_free(*, location: Location) -> None:
+    if Location.objects.filter(postal_code=location.postal_code).exclude(pk=location.pk).exists():
+        raise field_errors("unique", postal_code="A location with this postal code already exists.")
+
+
+def _normalise_location(location: Location) -> None:
+    location.country_code = (location.country_code or "").upper()
+
+
+@transaction.atomic
+def location_create(**fields: Any) -> Location:
+    location = Location(**{k: v for k, v in fields.items() if k in LOCATION_FIELDS})
+    _normalise_location(location)
+    _check_postal_code_free(location=location)
+    location.full_clean(validate_constraints=False)
+    location.save()
+    return location
+
+
+@transaction.atomic
+def location_update(*, location: Location, data: dict[str, Any]) -> Location:
+    location = Location.objects.select_for_update().get(pk=location.pk)
+    _assign(location, data, LOCATION_FIELDS)
+    _normalise_location(location)
+    _check_postal_code_free(location=location)
+    location.full_clean(validate_constraints=False)
+    location.save()
+    return location
+
+
+@transaction.atomic
+def location_delete(*, location: Location) -> None:
+    """A location still used by a factory is protected (ProtectedError -> 409)."""
+    location.delete()
+
+
+# --- Sprocket types -------------------------------------------------------------------------
+@transaction.atomic
+def sprocket_type_create(**fields: Any) -> SprocketType:
+    sprocket_type = SprocketType(**{k: v for k, v in fields.items() if k in SPROCKET_TYPE_FIELDS})
+    sprocket_type.full_clean(validate_constraints=False)
+    sprocket_type.save()
+    return sprocket_type
+
+
+@transaction.atomic
+def sprocket_type_update(*, sprocket_type: SprocketType, data: dict[str, Any]) -> SprocketType:
+    sprocket_type = SprocketType.objects.select_for_update().get(pk=sprocket_type.pk)
+    _assign(sprocket_type, data, SPROCKET_TYPE_FIELDS)
+    sprocket_type.full_clean(validate_constraints=False)
+    sprocket_type.save()
+    return sprocket_type
+
+
+@transaction.atomic
+def sprocket_type_delete(*, sprocket_type: SprocketType) -> None:
+    sprocket_type.delete()
+
+
+# --- Factories ------------------------------------------------------------------------------
+@transaction.atomic
+def factory_create(*, name: str, location: Location | None = None, sprocket_production_goal: int = 0) -> Factory:
+    """The first chart point (goal, actual 0) is recorded by the post_save signal."""
+    factory = Factory(name=name, location=location, sprocket_production_goal=sprocket_production_goal)
+    factory.full_clean(validate_constraints=False)
+    factory.save()
+    return factory
+
+
+@transaction.atomic
+def factory_update(*, factory: Factory, data: dict[str, Any]) -> Factory:
+    """A goal change records a chart point; a rename or a move to another location does not.
+
+    The row is locked so the point carries the actual counter as it is at this commit.
+    """
+    factory = Factory.objects.select_for_update().get(pk=factory.pk)
+    old_goal = factory.sprocket_production_goal
+    _assign(factory, data, FACTORY_FIELDS)
+    factory.full_clean(validate_constraints=False)
+    # Never write the counter from Python: only _change_actual's UPDATE touches it.
+    factory.save(update_fields=[*FACTORY_FIELDS, "updated_at"])
+    if factory.sprocket_production_goal != old_goal:
+        production_changed.send(
+            sender=Factory,
+            factory_id=factory.pk,
+            goal=factory.sprocket_production_goal,
+            actual=factory.sprocket_production_actual,
+        )
+    return factory
+
+
+@transaction.atomic
+def factory_delete(*, factory: Factory) -> None:
+    """Its chart history goes with it; a factory that still has sprockets is protected (409)."""
+    factory.delete()
+
+
+def _change_actual(*, factory_id: int, delta: int) -> None:
+    """Add `delta` to the factory's counter in the database, then record the committed value."""
+    updated = Factory.objects.filter(pk=factory_id).update(
+        # Greatest(): a counter that was already 0 (history imported without its sprockets) stays 0.
+        sprocket_production_actual=Greatest(F("sprocket_production_actual") + delta, Value(0)),
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        raise field_errors("does_not_exist", factory="This factory does not exist.")
+    # The UPDATE above holds the row lock until commit: this re-read is the value that commits.
+    goal, actual = Factory.objects.filter(pk=factory_id).values_list(
+        "sprocket_production_goal", "sprocket_production_actual"
+    )[0]
+    production_changed.send(sender=Factory, factory_id=factory_id, goal=goal, actual=actual)
+
+
+def _change_actuals(deltas: dict[int, int]) -> None:
+    # Lock rows in id order so two opposite moves cannot deadlock.
+    for factory_id in sorted(deltas):
+        if deltas[factory_id]:
+            _change_actual(factory_id=factory_id, delta=deltas[factory_id])
+
+
+# --- Sprockets ------------------------------------------------------------------------------
+@transaction.atomic
+def sprocket_create(
+    *,
+    factory: Factory,
+    sprocket_type: SprocketType,
+    name: str = "",
+    produced_at: datetime | None = None,
+) -> Sprocket:
+    """Adds one to the factory's counter and records a chart point, in this transaction."""
+    sprocket = Sprocket(
+        name=name,
+        factory=factory,
+        sprocket_type=sprocket_type,
+        produced_at=produced_at or timezone.now(),
+    )
+    sprocket.full_clean(validate_constraints=False)
+    sprocket.save()
+    _change_actual(factory_id=factory.pk, delta=1)
+    return sprocket
+
+
+def _lock_sprocket(sprocket: Sprocket) -> Sprocket:
+    try:
+        return Sprocket.objects.select_for_update().get(pk=sprocket.pk)
+    except Sprocket.DoesNotExist as exc:  # deleted by a concurrent request
+        raise Http404("No Sprocket matches the given query.") from exc
+
+
+@transaction.atomic
+def sprocket_update(*, sprocket: Sprocket, data: dict[str, Any]) -> Sprocket:
+    """Moving a sprocket to another factory moves its 1: a chart point for each factory."""
+    sprocket = _lock_sprocket(sprocket)
+    old_factory_id = sprocket.factory_id
+    _assign(sprocket, data, SPROCKET_FIELDS)
+    if sprocket.produced_at is None:
+        sprocket.produced_at = timezone.now()
+    sprocket.full_clean(validate_constraints=False)
+    sprocket.save()
+    if sprocket.factory_id != old_factory_id:
+        _change_actuals({old_factory_id: -1, sprocket.factory_id: 1})
+    return sprocket
+
+
+@transaction.atomic
+def sprocket_delete(*, sprocket: Sprocket) -> None:
+    """Takes one from the factory's counter and records a chart point."""
+    sprocket = _lock_sprocket(sprocket)
+    factory_id = sprocket.factory_id
+    sprocket.delete()
+    _change_actual(factory_id=factory_id, delta=-1)

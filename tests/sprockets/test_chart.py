@@ -1,0 +1,230 @@
+"""The production counter and chart: which events record a point, order, buckets, since/until."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from sprockets import services
+from sprockets.models import Factory, FactoryChartEntry
+from tests.conftest import assert_error_shape
+
+from .factories import FactoryFactory, LocationFactory, SprocketFactory, SprocketTypeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def points(factory: Factory) -> list[tuple[int, int]]:
+    """(goal, actual) of each chart entry, oldest first."""
+    return list(
+        FactoryChartEntry.objects.filter(factory=factory)
+        .order_by("time", "id")
+        .values_list("sprocket_production_goal", "sprocket_production_actual")
+    )
+
+
+def test_creating_a_factory_records_one_point_with_actual_zero(admin_client_api):
+    response = admin_client_api.post("/api/v1/factories/", {"name": "North", "sprocket_production_goal": 7})
+    assert response.status_code == 201, response.content
+    factory = Factory.objects.get(pk=response.json()["id"])
+    assert points(factory) == [(7, 0)]
+    assert response.json()["sprocket_production_actual"] == 0
+
+
+def test_goal_change_records_a_point_and_rename_does_not(admin_client_api):
+    factory = services.factory_create(name="North", sprocket_production_goal=5)
+    response = admin_client_api.patch(f"/api/v1/factories/{factory.pk}/", {"name": "North 2"})
+    assert response.status_code == 200
+    assert points(factory) == [(5, 0)]
+    response = admin_client_api.patch(f"/api/v1/factories/{factory.pk}/", {"sprocket_production_goal": 9})
+    assert response.status_code == 200
+    assert points(factory) == [(5, 0), (9, 0)]
+    # Sending the same goal again is not a change.
+    admin_client_api.patch(f"/api/v1/factories/{factory.pk}/", {"sprocket_production_goal": 9, "name": "N3"})
+    assert points(factory) == [(5, 0), (9, 0)]
+
+
+def test_sprocket_create_delete_and_move_change_counters_and_chart(admin_client_api):
+    first = services.factory_create(name="A", sprocket_production_goal=3)
+    second = services.factory_create(name="B", sprocket_production_goal=4)
+    sprocket_type = SprocketTypeFactory()
+
+    created = admin_client_api.post("/api/v1/sprockets/", {"factory": first.pk, "sprocket_type": sprocket_type.pk})
+    assert created.status_code == 201, created.content
+    sprocket_id = created.json()["id"]
+    first.refresh_from_db()
+    assert first.sprocket_production_actual == 1
+    assert points(first) == [(3, 0), (3, 1)]
+
+    moved = admin_client_api.patch(f"/api/v1/sprockets/{sprocket_id}/", {"factory": second.pk})
+    assert moved.status_code == 200
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.sprocket_production_actual, second.sprocket_production_actual) == (0, 1)
+    assert points(first) == [(3, 0), (3, 1), (3, 0)]
+    assert points(second) == [(4, 0), (4, 1)]
+
+    # An edit that does not move it records nothing.
+    admin_client_api.patch(f"/api/v1/sprockets/{sprocket_id}/", {"name": "renamed"})
+    assert len(points(second)) == 2
+
+    deleted = admin_client_api.delete(f"/api/v1/sprockets/{sprocket_id}/")
+    assert deleted.status_code == 204
+    second.refresh_from_db()
+    assert second.sprocket_production_actual == 0
+    assert points(second) == [(4, 0), (4, 1), (4, 0)]
+    assert points(first) == [(3, 0), (3, 1), (3, 0)]
+
+
+def test_a_failed_sprocket_write_records_nothing(admin_client_api):
+    factory = services.factory_create(name="A")
+    response = admin_client_api.post("/api/v1/sprockets/", {"factory": factory.pk, "sprocket_type": 999999})
+    assert_error_shape(response, 400, attr="sprocket_type")
+    factory.refresh_from_db()
+    assert factory.sprocket_production_actual == 0
+    assert points(factory) == [(0, 0)]
+
+
+def _entry(factory: Factory, when: datetime, goal: int, actual: int) -> FactoryChartEntry:
+    return FactoryChartEntry.objects.create(
+        factory=factory, time=when, sprocket_production_goal=goal, sprocket_production_actual=actual
+    )
+
+
+def _history_factory() -> Factory:
+    """Points inserted out of order: 10:00:30, 10:00:10, 10:01:05, 11:30:00, next day 09:00."""
+    factory = Factory.objects.bulk_create([Factory(name="History")])[0]  # bulk: no creation point
+    base = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
+    _entry(factory, base + timedelta(seconds=30), 10, 2)
+    _entry(factory, base + timedelta(seconds=10), 10, 1)
+    _entry(factory, base + timedelta(minutes=1, seconds=5), 11, 3)
+    _entry(factory, base + timedelta(hours=1, minutes=30), 12, 4)
+    _entry(factory, base + timedelta(days=1, hours=-1), 13, 5)
+    return factory
+
+
+def ts(text: str) -> int:
+    return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp())
+
+
+def test_chart_data_is_chronological_on_list_detail_and_chart(user_client):
+    factory = _history_factory()
+    expected = {
+        "sprocket_production_actual": [1, 2, 3, 4, 5],
+        "sprocket_production_goal": [10, 10, 11, 12, 13],
+        "time": [
+            ts("2024-05-01T10:00:10"),
+            ts("2024-05-01T10:00:30"),
+            ts("2024-05-01T10:01:05"),
+            ts("2024-05-01T11:30:00"),
+            ts("2024-05-02T09:00:00"),
+        ],
+    }
+    detail = user_client.get(f"/api/v1/factories/{factory.pk}/?with_chart_data=true")
+    assert detail.json()["chart_data"] == expected
+    listed = user_client.get("/api/v1/factories/?with_chart_data=true")
+    assert listed.json()["results"][0]["chart_data"] == expected
+    assert user_client.get(f"/api/v1/factories/{factory.pk}/chart/").json() == expected
+    assert user_client.get(f"/api/v1/factories/{factory.pk}/chart").json() == expected
+
+
+def test_without_the_flag_there_is_no_chart_data_key(user_client):
+    factory = _history_factory()
+    assert "chart_data" not in user_client.get(f"/api/v1/factories/{factory.pk}/").json()
+    assert "chart_data" not in user_client.get("/api/v1/factories/").json()["results"][0]
+    assert "chart_data" not in user_client.get("/api/v1/factories/?with_chart_data=false").json()["results"][0]
+
+
+@pytest.mark.parametrize(
+    ("bucket", "expected"),
+    [
+        (
+            "minute",
+            {
+                "sprocket_production_actual": [2, 3, 4, 5],
+                "sprocket_production_goal": [10, 11, 12, 13],
+                "time": [
+                    ts("2024-05-01T10:00:00"),
+                    ts("2024-05-01T10:01:00"),
+                    ts("2024-05-01T11:30:00"),
+                    ts("2024-05-02T09:00:00"),
+                ],
+            },
+        ),
+        (
+            "hour",
+            {
+                "sprocket_production_actual": [3, 4, 5],
+                "sprocket_production_goal": [11, 12, 13],
+                "time": [ts("2024-05-01T10:00:00"), ts("2024-05-01T11:00:00"), ts("2024-05-02T09:00:00")],
+            },
+        ),
+        (
+            "day",
+            {
+                "sprocket_production_actual": [4, 5],
+                "sprocket_production_goal": [12, 13],
+                "time": [ts("2024-05-01T00:00:00"), ts("2024-05-02T00:00:00")],
+            },
+        ),
+    ],
+)
+def test_bucket_keeps_the_last_point_of_each_bucket_at_the_bucket_start(user_client, bucket, expected):
+    factory = _history_factory()
+    response = user_client.get(f"/api/v1/factories/{factory.pk}/chart/?bucket={bucket}")
+    assert response.status_code == 200
+    assert response.json() == expected
+
+
+def test_since_and_until_accept_iso_and_unix_seconds_inclusively(user_client):
+    factory = _history_factory()
+    url = f"/api/v1/factories/{factory.pk}/chart/"
+    iso = user_client.get(url, {"since": "2024-05-01T10:00:30Z", "until": "2024-05-01T11:30:00+00:00"}).json()
+    assert iso["sprocket_production_actual"] == [2, 3, 4]
+    unix = user_client.get(url, {"since": ts("2024-05-01T10:00:30"), "until": ts("2024-05-01T11:30:00")}).json()
+    assert unix == iso
+    combined = user_client.get(url, {"since": "2024-05-01T10:00:00Z", "until": "2024-05-01", "bucket": "hour"})
+    assert combined.json()["sprocket_production_actual"] == []
+    combined = user_client.get(url, {"since": "2024-05-01T10:00:00Z", "bucket": "hour"})
+    assert combined.json()["sprocket_production_actual"] == [3, 4, 5]
+
+
+@pytest.mark.parametrize(
+    ("params", "attr"),
+    [
+        ({"since": "yesterday"}, "since"),
+        ({"until": "2024-13-45"}, "until"),
+        ({"since": "nan"}, "since"),
+        ({"bucket": "week"}, "bucket"),
+    ],
+)
+def test_bad_chart_parameters_are_400(user_client, params, attr):
+    factory = _history_factory()
+    assert_error_shape(user_client.get(f"/api/v1/factories/{factory.pk}/chart/", params), 400, attr=attr)
+
+
+def test_chart_of_missing_factory_is_404_and_anonymous_is_401(user_client, api_client):
+    assert_error_shape(user_client.get("/api/v1/factories/999999/chart/"), 404)
+    factory = _history_factory()
+    assert_error_shape(api_client.get(f"/api/v1/factories/{factory.pk}/chart/"), 401)
+
+
+def test_list_with_chart_data_uses_constant_queries(user_client, django_assert_max_num_queries):
+    def page_cost(count: int) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            response = user_client.get("/api/v1/factories/?with_chart_data=true&page_size=100")
+        assert response.status_code == 200
+        assert len(response.json()["results"]) == count
+        return len(ctx.captured_queries)
+
+    location = LocationFactory()
+    FactoryFactory.create_batch(2, location=location)
+    small = page_cost(2)
+    for factory in FactoryFactory.create_batch(20, location=location):
+        for _ in range(3):
+            SprocketFactory(factory=factory)
+    assert page_cost(22) == small
+    with django_assert_max_num_queries(small):
+        user_client.get("/api/v1/factories/?with_chart_data=true&page_size=100")
