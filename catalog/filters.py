@@ -1,0 +1,80 @@
+"""Filters of `/products/`. A zero or false value is applied, junk is a 400 naming the parameter."""
+
+from decimal import Decimal
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+
+from .models import PRICE_DECIMAL_PLACES, PRICE_MAX_DIGITS, Product
+
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+
+
+class StrictBooleanField(forms.Field):
+    """`true`/`false` (also 1/0, yes/no, on/off; any case). Anything else is an error, not "no filter"."""
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise forms.ValidationError("Must be true or false.", code="invalid")
+
+
+class StrictBooleanFilter(django_filters.Filter):
+    field_class = StrictBooleanField
+
+
+class PriceField(forms.DecimalField):
+    """A price bound: a finite number with the price's precision; NaN and Infinity are refused."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        # More integer digits than a price can hold would only match nothing (or everything),
+        # but the database would be asked to compare an out-of-range numeric: refuse it early.
+        kwargs.setdefault("max_digits", PRICE_MAX_DIGITS + 2)
+        kwargs.setdefault("decimal_places", PRICE_DECIMAL_PLACES + 2)
+        super().__init__(**kwargs)
+
+
+class PriceFilter(django_filters.NumberFilter):
+    field_class = PriceField
+
+
+class ProductFilterForm(forms.Form):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        low: Decimal | None = cleaned.get("min_price")
+        high: Decimal | None = cleaned.get("max_price")
+        if low is not None and high is not None and low > high:
+            self.add_error("min_price", forms.ValidationError("min_price must not exceed max_price.", code="invalid"))
+            self.add_error("max_price", forms.ValidationError("max_price must not be below min_price.", code="invalid"))
+        return cleaned
+
+
+class ProductFilter(django_filters.FilterSet):
+    """`name` substring, `category` exact (any case), inclusive price range, `in_stock`.
+
+    Every lookup is a Django `contains`/`exact` variant, so `%` and `_` are matched literally.
+    """
+
+    name = django_filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=255)
+    category = django_filters.CharFilter(field_name="category", lookup_expr="iexact", max_length=100)
+    min_price = PriceFilter(field_name="price", lookup_expr="gte")
+    max_price = PriceFilter(field_name="price", lookup_expr="lte")
+    in_stock = StrictBooleanFilter(method="filter_in_stock")
+
+    class Meta:
+        model = Product
+        fields = ["name", "category", "min_price", "max_price", "in_stock"]
+        form = ProductFilterForm
+
+    def filter_in_stock(self, queryset: QuerySet[Product], name: str, value: bool | None) -> QuerySet[Product]:
+        if value is None:
+            return queryset
+        return queryset.filter(stock__gt=0) if value else queryset.filter(stock=0)

@@ -1,0 +1,78 @@
+"""Writes of the catalog. Each is atomic, validates before saving and invalidates the cached answers.
+
+The cache namespace is bumped in `on_commit`: a reader between the write and the commit can
+only re-cache the old answer under the old version, which no one reads after the bump.
+"""
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from config.api.caching import bump_namespace_on_commit
+from config.api.exceptions import field_errors
+
+from .models import Product
+
+CACHE_NAMESPACE = "catalog"
+PRODUCT_EDITABLE_FIELDS = ("name", "description", "price", "stock", "category", "sku")
+
+
+def _check_sku_free(*, product: Product) -> None:
+    """A SKU taken by a living product is a 400 on `sku`; a concurrent race is left to the constraint (409)."""
+    clash = Product.objects.alive().filter(sku=product.sku).exclude(pk=product.pk)
+    if clash.exists():
+        raise field_errors("unique", sku="A product with this SKU already exists.")
+
+
+def _validate_and_save(product: Product) -> Product:
+    _check_sku_free(product=product)
+    # The conditional unique constraint is checked above (and by the database); full_clean's own
+    # constraint check would repeat the query.
+    product.full_clean(validate_constraints=False)
+    product.save()
+    bump_namespace_on_commit(CACHE_NAMESPACE)
+    return product
+
+
+@transaction.atomic
+def product_create(*, name: str, price: Any, sku: str, **fields: Any) -> Product:
+    extra = {key: value for key, value in fields.items() if key in PRODUCT_EDITABLE_FIELDS}
+    return _validate_and_save(Product(name=name, price=price, sku=sku, **extra))
+
+
+@transaction.atomic
+def product_update(*, product: Product, data: dict[str, Any]) -> Product:
+    """Apply the given fields (PUT passes every field, PATCH only the changed ones)."""
+    # Lock the row: two concurrent PATCHes of different fields must not overwrite each other.
+    locked = Product.objects.alive().select_for_update().filter(pk=product.pk).first()
+    if locked is None:  # deleted by a concurrent request since the view looked it up
+        raise Http404("No Product matches the given query.")
+    product = locked
+    for field in PRODUCT_EDITABLE_FIELDS:
+        if field in data:
+            setattr(product, field, data[field])
+    return _validate_and_save(product)
+
+
+@transaction.atomic
+def product_soft_delete(*, product: Product) -> None:
+    """The product disappears from every read; its SKU is free for a new product."""
+    product_soft_delete_many(products=Product.objects.filter(pk=product.pk))
+
+
+@transaction.atomic
+def product_soft_delete_many(*, products: QuerySet[Product]) -> int:
+    """Soft-delete the living products among `products` in one statement; returns how many."""
+    now = timezone.now()
+    deleted = products.filter(deleted_at__isnull=True).update(deleted_at=now, updated_at=now)
+    if deleted:
+        bump_namespace_on_commit(CACHE_NAMESPACE)
+    return deleted
+
+
+def product_cache_invalidate() -> None:
+    """For writes that bypass the services (the admin's own save): drop every cached catalog answer."""
+    bump_namespace_on_commit(CACHE_NAMESPACE)
