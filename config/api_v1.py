@@ -8,6 +8,7 @@ from django.urls import re_path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import views as accounts_views
+from catalog.api import views as catalog_views
 
 
 class OptionalSlashRouter(DefaultRouter):
@@ -24,6 +25,7 @@ router = OptionalSlashRouter()
 router.register("users", accounts_views.UserViewSet, basename="user")
 router.register("accounts", accounts_views.AccountViewSet, basename="account")
 # catalog
+router.register("products", catalog_views.ProductViewSet, basename="product")
 # sprockets
 # posts
 # messaging
