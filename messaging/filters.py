@@ -55,7 +55,7 @@ class UUIDItemField(forms.UUIDField):
 
 class PhoneNumberItemField(forms.CharField):
     def to_python(self, value: Any) -> str:
-        return normalize_phone_number(super().to_python(value))
+        return normalize_phone_number(super().to_python(value) or "")
 
 
 class MultiValueFilter(django_filters.Filter):

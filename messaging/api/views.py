@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import filters, mixins, permissions, viewsets
+from rest_framework import filters, generics, mixins, permissions, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 
@@ -30,7 +30,9 @@ class OnlyAdminDeletes(permissions.BasePermission):
         return request.method != "DELETE" or is_admin(request.user)
 
 
-class _MessageListSettings:
+class _MessageListSettings(generics.GenericAPIView):
+    """What `/messages/` and `/accounts/{id}/messages/` share: same shape, filters, order and pages."""
+
     serializer_class = MessageSerializer
     filterset_class = MessageFilter
     pagination_class = CursorPagination

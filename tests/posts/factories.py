@@ -5,7 +5,7 @@ from posts.models import Post
 from tests.accounts.factories import UserFactory
 
 
-class PostFactory(DjangoModelFactory):
+class PostFactory(DjangoModelFactory[Post]):
     class Meta:
         model = Post
 

@@ -31,7 +31,7 @@ def test_the_configured_cache_is_the_one_under_test():
 
 def test_the_list_is_served_from_the_cache(user, client_for):
     client = client_for(user)
-    PostFactory(author=user, text="first")
+    PostFactory.create(author=user, text="first")
     assert _texts(client) == ["first"]
     # A row written behind the application's back (no signal, no invalidation) stays invisible:
     # proof that the second read came from the cache, not the database.
@@ -66,8 +66,8 @@ def test_every_cached_page_and_query_of_the_author_is_invalidated(user, client_f
 
 
 def test_the_cache_is_per_user(user, other_user, client_for):
-    PostFactory(author=user, text="mine")
-    PostFactory(author=other_user, text="theirs")
+    PostFactory.create(author=user, text="mine")
+    PostFactory.create(author=other_user, text="theirs")
     # Same URL, different callers: never each other's cached page.
     assert _texts(client_for(user)) == ["mine"]
     assert _texts(client_for(other_user)) == ["theirs"]
@@ -75,7 +75,7 @@ def test_the_cache_is_per_user(user, other_user, client_for):
 
 def test_a_moderators_delete_shows_in_the_authors_next_read(user, admin_user, client_for):
     author_client, admin_client = client_for(user), client_for(admin_user)
-    post = PostFactory(author=user, text="offensive")
+    post = PostFactory.create(author=user, text="offensive")
     assert _texts(author_client) == ["offensive"]
     assert _texts(admin_client, f"/api/v1/posts/?author={user.pk}") == ["offensive"]
     assert admin_client.delete(f"/api/v1/posts/{post.pk}/").status_code == 204
@@ -92,7 +92,7 @@ def test_the_authors_write_shows_in_an_admins_author_list(user, admin_user, clie
 
 def test_a_failed_write_leaves_the_cached_list_intact_and_correct(user, client_for):
     client = client_for(user)
-    PostFactory(author=user, text="kept")
+    PostFactory.create(author=user, text="kept")
     assert _texts(client) == ["kept"]
     assert client.post("/api/v1/posts/", {"text": "  "}, format="json").status_code == 400
     assert _texts(client) == ["kept"]

@@ -1,6 +1,7 @@
 """The 1 MiB text limit counts UTF-8 bytes; the 8 MiB body limit is enforced before reading."""
 
 import json
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -55,7 +56,7 @@ def test_multibyte_character_crossing_the_limit_is_a_413(user_client):
 
 
 def test_patch_has_the_same_limit(user_client, user):
-    post = PostFactory(author=user, text="short")
+    post = PostFactory.create(author=user, text="short")
     url = f"/api/v1/posts/{post.pk}/"
     assert_error_shape(user_client.patch(url, {"text": "😀" * (MIB // 4) + "x"}, format="json"), 413)
     post.refresh_from_db()
@@ -95,14 +96,9 @@ class _MustNotBeRead:
 def test_a_content_length_over_8_mib_is_a_413_without_reading_the_body(user, client_for):
     stream = _MustNotBeRead()
     token = client_for(user)._credentials["HTTP_AUTHORIZATION"]
+    extra: dict[str, Any] = {"wsgi.input": stream, "HTTP_AUTHORIZATION": token}
     response = Client().generic(
-        "POST",
-        "/api/v1/posts/",
-        b"",
-        content_type="application/json",
-        CONTENT_LENGTH=str(8 * MIB + 1),
-        HTTP_AUTHORIZATION=token,
-        **{"wsgi.input": stream},
+        "POST", "/api/v1/posts/", b"", content_type="application/json", CONTENT_LENGTH=str(8 * MIB + 1), **extra
     )
     assert_error_shape(response, 413, code="payload_too_large")
     assert response["Connection"] == "close"
@@ -138,13 +134,11 @@ class _EndlessStream:
 def test_a_body_without_content_length_is_read_no_further_than_the_limit(user, client_for):
     stream = _EndlessStream()
     token = client_for(user)._credentials["HTTP_AUTHORIZATION"]
-    environ = {"wsgi.input": stream, "HTTP_AUTHORIZATION": token}
-    client = Client()
-    request = client._base_environ(
+    # Client.request() builds the WSGI environ from exactly these keys: no CONTENT_LENGTH at all.
+    environ: dict[str, Any] = {"wsgi.input": stream, "HTTP_AUTHORIZATION": token}
+    response = Client().request(
         PATH_INFO="/api/v1/posts/", REQUEST_METHOD="POST", CONTENT_TYPE="application/json", **environ
     )
-    request.pop("CONTENT_LENGTH", None)
-    response = client.request(**request)
     # Without a declared length WSGI reads no body at all, so the post has no text: a 400, not a hang.
     assert_error_shape(response, 400, attr="text")
     assert stream.bytes_read <= settings.REQUEST_BODY_MAX_BYTES + 1

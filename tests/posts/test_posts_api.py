@@ -46,9 +46,9 @@ def test_anonymous_is_a_401(api_client):
 
 
 def test_list_shows_only_my_posts_newest_first(user_client, user, other_user):
-    oldest = PostFactory(author=user)
-    newest = PostFactory(author=user)
-    PostFactory(author=other_user)
+    oldest = PostFactory.create(author=user)
+    newest = PostFactory.create(author=user)
+    PostFactory.create(author=other_user)
     response = user_client.get("/api/v1/posts/")
     assert response.status_code == 200
     body = response.json()
@@ -57,8 +57,8 @@ def test_list_shows_only_my_posts_newest_first(user_client, user, other_user):
 
 
 def test_a_users_author_filter_never_shows_others_posts(user_client, user, other_user):
-    PostFactory(author=other_user)
-    mine = PostFactory(author=user)
+    PostFactory.create(author=other_user)
+    mine = PostFactory.create(author=user)
     response = user_client.get(f"/api/v1/posts/?author={other_user.pk}")
     assert response.status_code == 200
     assert response.json()["results"] == []
@@ -67,8 +67,8 @@ def test_a_users_author_filter_never_shows_others_posts(user_client, user, other
 
 
 def test_admin_lists_own_posts_by_default_and_anyones_with_author(admin_client_api, admin_user, user):
-    own = PostFactory(author=admin_user)
-    theirs = PostFactory(author=user)
+    own = PostFactory.create(author=admin_user)
+    theirs = PostFactory.create(author=user)
     response = admin_client_api.get("/api/v1/posts/")
     assert [post["id"] for post in response.json()["results"]] == [str(own.pk)]
     response = admin_client_api.get(f"/api/v1/posts/?author={user.pk}")
@@ -85,7 +85,7 @@ def test_unknown_ordering_is_a_400(user_client):
 
 @pytest.mark.parametrize("slash", ["", "/"])
 def test_owner_reads_edits_and_deletes_own_post(user_client, user, slash):
-    post = PostFactory(author=user, text="before")
+    post = PostFactory.create(author=user, text="before")
     url = f"/api/v1/posts/{post.pk}{slash}"
     assert user_client.get(url).json()["text"] == "before"
     response = user_client.patch(url, {"text": "after"}, format="json")
@@ -98,14 +98,14 @@ def test_owner_reads_edits_and_deletes_own_post(user_client, user, slash):
 
 
 def test_patch_with_blank_text_is_a_400_and_changes_nothing(user_client, user):
-    post = PostFactory(author=user, text="keep")
+    post = PostFactory.create(author=user, text="keep")
     assert_error_shape(user_client.patch(f"/api/v1/posts/{post.pk}/", {"text": "  "}, format="json"), 400, attr="text")
     post.refresh_from_db()
     assert post.text == "keep"
 
 
 def test_others_posts_are_404_on_read_edit_and_delete(user_client, other_user):
-    post = PostFactory(author=other_user, text="private")
+    post = PostFactory.create(author=other_user, text="private")
     url = f"/api/v1/posts/{post.pk}/"
     assert_error_shape(user_client.get(url), 404)
     assert_error_shape(user_client.patch(url, {"text": "hacked"}, format="json"), 404)
@@ -121,7 +121,7 @@ def test_unknown_or_malformed_id_is_a_404(user_client):
 
 
 def test_admin_reads_and_deletes_others_posts_but_cannot_edit_them(admin_client_api, user):
-    post = PostFactory(author=user, text="original")
+    post = PostFactory.create(author=user, text="original")
     url = f"/api/v1/posts/{post.pk}/"
     response = admin_client_api.get(url)
     assert response.status_code == 200
@@ -137,7 +137,7 @@ def test_admin_reads_and_deletes_others_posts_but_cannot_edit_them(admin_client_
 
 
 def test_admin_edits_own_post(admin_client_api, admin_user):
-    post = PostFactory(author=admin_user)
+    post = PostFactory.create(author=admin_user)
     response = admin_client_api.patch(f"/api/v1/posts/{post.pk}/", {"text": "admin's own"}, format="json")
     assert response.status_code == 200
     assert response.json()["text"] == "admin's own"

@@ -1,0 +1,110 @@
+"""`Idempotency-Key` on POST /messages/: a retry returns the first answer and creates nothing."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from messaging.models import Message
+from tests.accounts.factories import AccountFactory
+from tests.conftest import assert_error_shape
+
+
+def _payload(account, body="Hello"):
+    return {
+        "account": str(account.pk),
+        "sender_number": "+14155550123",
+        "receiver_number": "+14155550188",
+        "body": body,
+    }
+
+
+@pytest.mark.django_db
+def test_a_replay_returns_the_same_message_and_creates_nothing(user, user_client):
+    account = AccountFactory.create(owner=user)
+    first = user_client.post("/api/v1/messages/", _payload(account), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == 201
+    assert "Idempotent-Replayed" not in first
+    again = user_client.post("/api/v1/messages/", _payload(account), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert again.json()["message_id"] == first.json()["message_id"]
+    assert Message.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_same_key_with_another_body_is_a_409(user, user_client):
+    account = AccountFactory.create(owner=user)
+    user_client.post("/api/v1/messages/", _payload(account), format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    response = user_client.post(
+        "/api/v1/messages/", _payload(account, body="Different"), format="json", HTTP_IDEMPOTENCY_KEY="k-2"
+    )
+    assert_error_shape(response, 409)
+    assert Message.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_keys_are_per_user_and_without_a_key_every_post_creates(user, other_user, client_for):
+    mine, theirs = AccountFactory.create(owner=user), AccountFactory.create(owner=other_user)
+    me, them = client_for(user), client_for(other_user)
+    assert me.post("/api/v1/messages/", _payload(mine), format="json", HTTP_IDEMPOTENCY_KEY="k").status_code == 201
+    response = them.post("/api/v1/messages/", _payload(theirs), format="json", HTTP_IDEMPOTENCY_KEY="k")
+    assert response.status_code == 201
+    assert "Idempotent-Replayed" not in response
+    me.post("/api/v1/messages/", _payload(mine), format="json")
+    me.post("/api/v1/messages/", _payload(mine), format="json")
+    assert Message.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_a_failed_request_does_not_burn_the_key(user, other_user, user_client):
+    theirs = AccountFactory.create(owner=other_user)
+    response = user_client.post("/api/v1/messages/", _payload(theirs), format="json", HTTP_IDEMPOTENCY_KEY="k-3")
+    assert_error_shape(response, 404)
+    mine = AccountFactory.create(owner=user)
+    retry = user_client.post("/api/v1/messages/", _payload(mine), format="json", HTTP_IDEMPOTENCY_KEY="k-4")
+    assert retry.status_code == 201
+    bad = user_client.post("/api/v1/messages/", _payload(mine, body=""), format="json", HTTP_IDEMPOTENCY_KEY="k-5")
+    assert_error_shape(bad, 400, attr="body")
+    fixed = user_client.post("/api/v1/messages/", _payload(mine, body=""), format="json", HTTP_IDEMPOTENCY_KEY="k-5")
+    assert_error_shape(fixed, 400, attr="body")  # still a 400, not a replay of nothing
+    assert Message.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_with_one_key_create_one_message(user, client_for):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: real concurrent transactions")
+    account = AccountFactory.create(owner=user)
+    payload = _payload(account)
+    threads_count = 6
+    barrier = threading.Barrier(threads_count)
+    responses = []
+    lock = threading.Lock()
+
+    def send() -> None:
+        client = client_for(user)
+        try:
+            barrier.wait()
+            response = client.post("/api/v1/messages/", payload, format="json", HTTP_IDEMPOTENCY_KEY="race")
+            with lock:
+                responses.append(response)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert Message.objects.count() == 1
+    statuses = sorted(r.status_code for r in responses)
+    assert len(statuses) == threads_count
+    # One creates; the others either see it in flight (409) or replay its answer (201 + header).
+    assert set(statuses) <= {201, 409}, statuses
+    created_ids = {r.json()["id"] for r in responses if r.status_code == 201}
+    assert created_ids == {str(Message.objects.get().pk)}
+    fresh = [r for r in responses if r.status_code == 201 and "Idempotent-Replayed" not in r]
+    assert len(fresh) == 1
