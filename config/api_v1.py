@@ -9,6 +9,8 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import views as accounts_views
 from catalog.api import views as catalog_views
+from messaging.api import views as messaging_views
+from posts.api import views as posts_views
 
 
 class OptionalSlashRouter(DefaultRouter):
@@ -28,7 +30,12 @@ router.register("accounts", accounts_views.AccountViewSet, basename="account")
 router.register("products", catalog_views.ProductViewSet, basename="product")
 # sprockets
 # posts
+router.register("posts", posts_views.PostViewSet, basename="post")
 # messaging
+router.register("messages", messaging_views.MessageViewSet, basename="message")
+router.register(
+    r"accounts/(?P<account_id>[^/.]+)/messages", messaging_views.AccountMessageViewSet, basename="account-messages"
+)
 
 auth_urlpatterns = [
     re_path(r"^auth/register/?$", accounts_views.RegisterView.as_view(), name="auth-register"),
