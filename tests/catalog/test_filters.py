@@ -74,6 +74,13 @@ def test_filter_non_numeric_price_is_400(api_client, products, param, junk):
     assert_error_shape(api_client.get(PRODUCTS_URL, {param: junk}), 400, attr=param)
 
 
+def test_filter_price_bounds_far_outside_the_range_are_applied(api_client, products):
+    assert listed_skus(api_client, min_price="1e40") == []
+    assert listed_skus(api_client, max_price="-1e40") == []
+    assert len(listed_skus(api_client, min_price="-1e40", max_price="1e40")) == 4
+    assert_error_shape(api_client.get(PRODUCTS_URL, {"min_price": "1e400"}), 400, attr="min_price")
+
+
 def test_filter_in_stock_true(api_client, products):
     assert sorted(listed_skus(api_client, in_stock="true")) == ["B-2", "C-3", "D-4"]
 
