@@ -70,10 +70,22 @@ class MultiValueFilter(django_filters.Filter):
 
 
 class MessageFilter(django_filters.FilterSet):
-    account = MultiValueFilter(field_name="account_id", item_field=UUIDItemField())
-    message_id = MultiValueFilter(field_name="id", item_field=UUIDItemField())
-    sender_number = MultiValueFilter(field_name="sender_number", item_field=PhoneNumberItemField())
-    receiver_number = MultiValueFilter(field_name="receiver_number", item_field=PhoneNumberItemField())
+    account = MultiValueFilter(
+        field_name="account_id", item_field=UUIDItemField(), label="Account id(s), comma-separated or repeated."
+    )
+    message_id = MultiValueFilter(
+        field_name="id", item_field=UUIDItemField(), label="Message id(s), comma-separated or repeated."
+    )
+    sender_number = MultiValueFilter(
+        field_name="sender_number",
+        item_field=PhoneNumberItemField(),
+        label="Sender number(s), comma-separated or repeated; normalised to E.164 as on create.",
+    )
+    receiver_number = MultiValueFilter(
+        field_name="receiver_number",
+        item_field=PhoneNumberItemField(),
+        label="Receiver number(s), comma-separated or repeated; normalised to E.164 as on create.",
+    )
     created_after = django_filters.IsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", label="Created at or after (ISO 8601)."
     )
