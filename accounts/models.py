@@ -2,6 +2,7 @@
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
@@ -87,6 +88,14 @@ class User(AbstractUser):
         if kwargs.get("update_fields") is not None and "role" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "is_staff"}
         super().save(*args, **kwargs)
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        # The `admin` role is what grants access (API.md, Roles): an active admin may use every
+        # page of /admin/ without per-model permissions being handed out one by one.
+        return (self.is_active and self.role == Role.ADMIN) or super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return (self.is_active and self.role == Role.ADMIN) or super().has_module_perms(app_label)
 
     @property
     def is_admin(self) -> bool:
