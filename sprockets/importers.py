@@ -12,7 +12,7 @@ nothing. Both are idempotent, by natural key:
 import hashlib
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -66,7 +66,7 @@ def _list_of(data: Any, key: str, path: str | Path) -> list[Any]:
 
 
 # --- Sprocket types -----------------------------------------------------------------------------
-def _dimension_key(values: dict[str, Any]) -> tuple[int, Decimal, Decimal, Decimal]:
+def _dimension_key(values: Mapping[str, Any]) -> tuple[int, Decimal, Decimal, Decimal]:
     quantum = Decimal("0.001")
     return (
         int(values["teeth"]),

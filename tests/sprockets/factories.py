@@ -7,7 +7,7 @@ from sprockets import services
 from sprockets.models import Factory, Location, Sprocket, SprocketType
 
 
-class LocationFactory(DjangoModelFactory):
+class LocationFactory(DjangoModelFactory[Location]):
     class Meta:
         model = Location
 
@@ -18,7 +18,7 @@ class LocationFactory(DjangoModelFactory):
     country_code = "US"
 
 
-class SprocketTypeFactory(DjangoModelFactory):
+class SprocketTypeFactory(DjangoModelFactory[SprocketType]):
     class Meta:
         model = SprocketType
 
@@ -28,7 +28,7 @@ class SprocketTypeFactory(DjangoModelFactory):
     pitch = Decimal("6.350")
 
 
-class FactoryFactory(DjangoModelFactory):
+class FactoryFactory(DjangoModelFactory[Factory]):
     """Saved with save(): the post_save signal records the creation chart point, as in production."""
 
     class Meta:
@@ -39,7 +39,7 @@ class FactoryFactory(DjangoModelFactory):
     sprocket_production_goal = 10
 
 
-class SprocketFactory(DjangoModelFactory):
+class SprocketFactory(DjangoModelFactory[Sprocket]):
     """Created through the service so the factory's counter and chart stay right."""
 
     class Meta:

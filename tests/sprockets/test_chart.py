@@ -46,7 +46,7 @@ def test_goal_change_records_a_point_and_rename_does_not(admin_client_api):
 def test_sprocket_create_delete_and_move_change_counters_and_chart(admin_client_api):
     first = services.factory_create(name="A", sprocket_production_goal=3)
     second = services.factory_create(name="B", sprocket_production_goal=4)
-    sprocket_type = SprocketTypeFactory()
+    sprocket_type = SprocketTypeFactory.create()
 
     created = admin_client_api.post("/api/v1/sprockets/", {"factory": first.pk, "sprocket_type": sprocket_type.pk})
     assert created.status_code == 201, created.content
@@ -219,12 +219,12 @@ def test_list_with_chart_data_uses_constant_queries(user_client, django_assert_m
         assert len(response.json()["results"]) == count
         return len(ctx.captured_queries)
 
-    location = LocationFactory()
+    location = LocationFactory.create()
     FactoryFactory.create_batch(2, location=location)
     small = page_cost(2)
     for factory in FactoryFactory.create_batch(20, location=location):
         for _ in range(3):
-            SprocketFactory(factory=factory)
+            SprocketFactory.create(factory=factory)
     assert page_cost(22) == small
     with django_assert_max_num_queries(small):
         user_client.get("/api/v1/factories/?with_chart_data=true&page_size=100")

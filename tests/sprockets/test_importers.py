@@ -1,0 +1,144 @@
+"""import_factory_data and import_sprocket_types on the shared samples: idempotent, all or nothing."""
+
+import json
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from sprockets.models import Factory, FactoryChartEntry, SprocketType
+
+pytestmark = pytest.mark.django_db
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+FACTORY_SAMPLE = DATA / "seed_factory_data.json"
+TYPES_SAMPLE = DATA / "seed_sprocket_types.json"
+
+needs_samples = pytest.mark.skipif(not FACTORY_SAMPLE.exists(), reason="shared sample data not beside the repo")
+
+
+def run(command: str, path: Path | str) -> str:
+    out = StringIO()
+    call_command(command, str(path), stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+@needs_samples
+def test_factory_sample_imports_once_with_its_history(user_client):
+    sample = json.loads(FACTORY_SAMPLE.read_text())["factories"]
+    run("import_factory_data", FACTORY_SAMPLE)
+    assert Factory.objects.count() == len(sample)
+    assert FactoryChartEntry.objects.count() == sum(len(f["factory"]["chart_data"]["time"]) for f in sample)
+
+    first = sample[0]["factory"]
+    factory = Factory.objects.get(name=first["name"])
+    # Its chart is the file's, with the file's timestamps; its counters come from the last point.
+    assert user_client.get(f"/api/v1/factories/{factory.pk}/chart/").json() == first["chart_data"]
+    assert factory.sprocket_production_goal == first["chart_data"]["sprocket_production_goal"][-1]
+    assert factory.sprocket_production_actual == first["chart_data"]["sprocket_production_actual"][-1]
+
+    before = (Factory.objects.count(), FactoryChartEntry.objects.count())
+    output = run("import_factory_data", FACTORY_SAMPLE)
+    assert (Factory.objects.count(), FactoryChartEntry.objects.count()) == before
+    assert "0 created" in output
+
+
+@needs_samples
+def test_sprocket_type_sample_imports_once():
+    run("import_sprocket_types", TYPES_SAMPLE)
+    # The sample repeats one type three times: its dimensions are its natural key.
+    assert SprocketType.objects.count() == 1
+    assert SprocketType.objects.filter(teeth=5, pitch_diameter=5, outside_diameter=6, pitch=1).exists()
+    run("import_sprocket_types", TYPES_SAMPLE)
+    assert SprocketType.objects.count() == 1
+
+
+def test_nameless_factory_gets_a_stable_name(tmp_path):
+    chart = {"sprocket_production_actual": [1, 2], "sprocket_production_goal": [3, 3], "time": [100, 40]}
+    path = tmp_path / "nameless.json"
+    path.write_text(json.dumps({"factories": [{"factory": {"chart_data": chart}}]}))
+    run("import_factory_data", path)
+    run("import_factory_data", path)
+    factory = Factory.objects.get()
+    assert factory.name.startswith("Factory ")
+    # Points are stored by time: the newest (t=100) sets the counters.
+    assert (factory.sprocket_production_goal, factory.sprocket_production_actual) == (3, 1)
+    assert FactoryChartEntry.objects.count() == 2
+
+
+GOOD: dict[str, Any] = {
+    "name": "Good",
+    "chart_data": {"sprocket_production_actual": [1], "sprocket_production_goal": [2], "time": [60]},
+}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        (json.dumps({"factory": []}), '"factories"'),
+        (json.dumps({"factories": [{"factory": GOOD}, {"nope": 1}]}), "factories[1]"),
+        (
+            json.dumps(
+                {
+                    "factories": [
+                        {"factory": GOOD},
+                        {"factory": {**GOOD, "name": "Bad", "chart_data": {**GOOD["chart_data"], "time": ["x"]}}},
+                    ]
+                }
+            ),
+            "factories[1].factory.chart_data.time[0]",
+        ),
+        (
+            json.dumps({"factories": [{"factory": {**GOOD, "chart_data": {**GOOD["chart_data"], "time": [60, 120]}}}]}),
+            "differ in length",
+        ),
+        (
+            json.dumps(
+                {
+                    "factories": [
+                        {"factory": GOOD},
+                        {"factory": {**GOOD, "chart_data": {**GOOD["chart_data"], "sprocket_production_goal": [-1]}}},
+                    ]
+                }
+            ),
+            "factories[1].factory.chart_data.sprocket_production_goal[0]",
+        ),
+        (json.dumps({"factories": [{"factory": {**GOOD, "name": ""}}]}), "factories[0].factory.name"),
+    ],
+)
+def test_malformed_factory_file_imports_nothing(tmp_path, content, message):
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    with pytest.raises(CommandError) as excinfo:
+        run("import_factory_data", path)
+    assert message in str(excinfo.value)
+    assert str(path) in str(excinfo.value)
+    assert not Factory.objects.exists()
+    assert not FactoryChartEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        ({"teeth": 2, "pitch_diameter": 5, "outside_diameter": 6, "pitch": 1}, "sprockets[1].teeth"),
+        ({"teeth": 5, "pitch_diameter": 5, "outside_diameter": 5, "pitch": 1}, "sprockets[1].outside_diameter"),
+        ({"teeth": 5, "pitch_diameter": 5, "outside_diameter": 6}, "sprockets[1].pitch"),
+        ("five", "sprockets[1]"),
+    ],
+)
+def test_malformed_sprocket_type_file_imports_nothing(tmp_path, item, message):
+    good = {"teeth": 7, "pitch_diameter": 5, "outside_diameter": 6, "pitch": 1}
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"sprockets": [good, item]}))
+    with pytest.raises(CommandError) as excinfo:
+        run("import_sprocket_types", path)
+    assert message in str(excinfo.value)
+    assert not SprocketType.objects.exists()
+
+
+def test_missing_file_is_a_command_error(tmp_path):
+    with pytest.raises(CommandError, match="cannot read"):
+        run("import_factory_data", tmp_path / "absent.json")
