@@ -11,6 +11,7 @@ from accounts.api import views as accounts_views
 from catalog.api import views as catalog_views
 from messaging.api import views as messaging_views
 from posts.api import views as posts_views
+from sprockets.api import views as sprockets_views
 
 
 class OptionalSlashRouter(DefaultRouter):
@@ -29,6 +30,10 @@ router.register("accounts", accounts_views.AccountViewSet, basename="account")
 # catalog
 router.register("products", catalog_views.ProductViewSet, basename="product")
 # sprockets
+router.register("locations", sprockets_views.LocationViewSet, basename="location")
+router.register("sprocket-types", sprockets_views.SprocketTypeViewSet, basename="sprocket-type")
+router.register("factories", sprockets_views.FactoryViewSet, basename="factory")
+router.register("sprockets", sprockets_views.SprocketViewSet, basename="sprocket")
 # posts
 router.register("posts", posts_views.PostViewSet, basename="post")
 # messaging
