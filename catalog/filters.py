@@ -27,7 +27,7 @@ class StrictBooleanField(forms.Field):
         raise forms.ValidationError("Must be true or false.", code="invalid")
 
 
-class StrictBooleanFilter(django_filters.Filter):
+class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
@@ -60,7 +60,6 @@ class ProductFilter(django_filters.FilterSet):
         fields = ["name", "category", "min_price", "max_price", "in_stock"]
         form = ProductFilterForm
 
-    def filter_in_stock(self, queryset: QuerySet[Product], name: str, value: bool | None) -> QuerySet[Product]:
-        if value is None:
-            return queryset
+    def filter_in_stock(self, queryset: QuerySet[Product], name: str, value: bool) -> QuerySet[Product]:
+        # Only called with a value (django-filter skips an absent one); False means "out of stock".
         return queryset.filter(stock__gt=0) if value else queryset.filter(stock=0)
