@@ -52,6 +52,13 @@ class MessageViewSet(IdempotentCreateMixin, _MessageListSettings, OwnedModelView
     def base_queryset(self) -> QuerySet[Message]:
         return selectors.message_list()
 
+    def get_queryset(self) -> QuerySet[Message]:
+        queryset = super().get_queryset()  # the ownership scope (a join on the account's owner)
+        user = self.request.user
+        if user.is_authenticated and not is_admin(user):
+            queryset = selectors.narrow_to_account_ids(queryset, user=user)
+        return queryset
+
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
         account = selectors.account_for_messaging(user=self.request.user, account_id=data["account_id"])
