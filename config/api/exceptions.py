@@ -28,10 +28,19 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "payload_too_large"
 
 
-def _protected_detail(exc: ProtectedError | RestrictedError) -> str:
+def _protected_detail(exc: ProtectedError | RestrictedError, *, max_ids: int = 5) -> str:
+    """Names what uses the object: each kind with its count and first ids ("2 factories (ids 3, 7)")."""
     objects = list(exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects)
-    names = sorted({str(obj._meta.verbose_name_plural) for obj in objects})
-    return f"This object is still in use by {len(objects)} {', '.join(names)}."
+    by_kind: dict[Any, list[str]] = {}
+    for obj in objects:
+        by_kind.setdefault(obj._meta, []).append(str(obj.pk))
+    parts = []
+    for meta, ids in sorted(by_kind.items(), key=lambda item: str(item[0].verbose_name_plural)):
+        kind = meta.verbose_name if len(ids) == 1 else meta.verbose_name_plural
+        shown = ", ".join(sorted(ids, key=lambda pk: (len(pk), pk))[:max_ids])
+        more = ", ..." if len(ids) > max_ids else ""
+        parts.append(f"{len(ids)} {kind} ({'id' if len(ids) == 1 else 'ids'} {shown}{more})")
+    return f"This object is still in use by {'; '.join(parts)}."
 
 
 def _details(errors: list[DjangoValidationError]) -> list[ErrorDetail]:

@@ -178,9 +178,9 @@ def test_deleting_things_in_use_is_409_naming_the_user(admin_client_api):
     factory, sprocket_type, location = sprocket.factory, sprocket.sprocket_type, sprocket.factory.location
     assert location is not None
     for url, used_by in [
-        (f"/api/v1/locations/{location.pk}/", "factories"),
-        (f"/api/v1/sprocket-types/{sprocket_type.pk}/", "sprockets"),
-        (f"/api/v1/factories/{factory.pk}/", "sprockets"),
+        (f"/api/v1/locations/{location.pk}/", f"1 factory (id {factory.pk})"),
+        (f"/api/v1/sprocket-types/{sprocket_type.pk}/", f"1 sprocket (id {sprocket.pk})"),
+        (f"/api/v1/factories/{factory.pk}/", f"1 sprocket (id {sprocket.pk})"),
     ]:
         response = admin_client_api.delete(url)
         assert_error_shape(response, 409)
