@@ -1,19 +1,26 @@
-import django_filters
+"""Query filters for users and customer accounts.
+
+The rest_framework flavour of django-filter reads booleans as API clients send them:
+`true`/`false` in any case and `1`/`0` (the plain one ignores `0`, and the contract wants a
+false or zero value applied, not ignored).
+"""
+
+from django_filters import rest_framework as filters
 
 from .models import Account, Role, User
 
 
-class UserFilter(django_filters.FilterSet):
-    role = django_filters.ChoiceFilter(choices=Role.choices)
-    is_active = django_filters.BooleanFilter()
+class UserFilter(filters.FilterSet):
+    role = filters.ChoiceFilter(choices=Role.choices)
+    is_active = filters.BooleanFilter()
 
     class Meta:
         model = User
         fields = ["role", "is_active"]
 
 
-class AccountFilter(django_filters.FilterSet):
-    active = django_filters.BooleanFilter()
+class AccountFilter(filters.FilterSet):
+    active = filters.BooleanFilter()
 
     class Meta:
         model = Account

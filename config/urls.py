@@ -10,6 +10,8 @@ handler500 = "config.api.errors.handler500"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # `/admin` too, without a redirect (every route answers with and without the slash).
+    re_path(r"^admin$", admin.site.admin_view(admin.site.index)),
     re_path(r"^health/?$", HealthView.as_view(), name="health"),
     re_path(r"^ready/?$", ReadyView.as_view(), name="ready"),
     re_path(r"^metrics/?$", metrics_view, name="metrics"),

@@ -141,7 +141,7 @@ def test_post_with_and_without_slash(api_client, user, path):
 
 @pytest.mark.parametrize("slash", ["/", ""])
 def test_detail_routes_with_and_without_slash(user, user_client, slash):
-    account = AccountFactory(owner=user)
+    account = AccountFactory.create(owner=user)
     url = f"{ACCOUNTS}{account.id}{slash}"
 
     assert_not_redirected(user_client.get(url), 200)

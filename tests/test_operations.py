@@ -13,6 +13,8 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from accounts.models import Account, Role, User
+from accounts.services import user_set_role
+from tests.accounts.factories import AdminFactory
 from tests.conftest import assert_error_shape
 
 pytestmark = pytest.mark.django_db
@@ -233,8 +235,26 @@ def test_admin_site_lets_an_admin_in(client, admin_user):
     client.force_login(admin_user)
 
     assert client.get("/admin/").status_code == 200
+    assert client.get("/admin").status_code == 200
     assert client.get("/admin/accounts/user/").status_code == 200
     assert client.get("/admin/accounts/account/").status_code == 200
+
+
+def test_admin_site_keeps_a_plain_user_out(client, user):
+    client.force_login(user)
+
+    response = client.get("/admin/accounts/account/")
+
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_demoted_admin_loses_the_admin_site(client, admin_user):
+    AdminFactory.create()
+    user_set_role(user=admin_user, role=Role.USER)
+    client.force_login(admin_user)
+
+    assert client.get("/admin/accounts/account/").status_code == 302
 
 
 # --- settings -----------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ def detail(account) -> str:
 
 # --- access matrix --------------------------------------------------------------------------
 def test_anonymous_gets_401(api_client, user):
-    account = AccountFactory(owner=user)
+    account = AccountFactory.create(owner=user)
 
     for response in (
         api_client.get(ACCOUNTS),
@@ -34,7 +34,7 @@ def test_anonymous_gets_401(api_client, user):
 
 
 def test_another_users_account_is_404(other_client, user):
-    account = AccountFactory(owner=user, name="Mine")
+    account = AccountFactory.create(owner=user, name="Mine")
 
     assert_error_shape(other_client.get(detail(account)), 404)
     assert_error_shape(other_client.patch(detail(account), {"name": "Stolen"}), 404)
@@ -60,8 +60,8 @@ def test_owner_has_all_methods(user, user_client):
 
 
 def test_admin_sees_and_manages_every_account(admin_client_api, user, other_user):
-    mine = AccountFactory(owner=user)
-    AccountFactory(owner=other_user)
+    mine = AccountFactory.create(owner=user)
+    AccountFactory.create(owner=other_user)
 
     assert admin_client_api.get(ACCOUNTS).json()["count"] == 2
     assert admin_client_api.get(detail(mine)).status_code == 200
@@ -108,7 +108,7 @@ def test_non_admin_owner_is_ignored_even_if_unknown(user, user_client):
 
 
 def test_non_admin_cannot_move_an_account_to_someone_else(user, user_client, other_user):
-    account = AccountFactory(owner=user)
+    account = AccountFactory.create(owner=user)
 
     response = user_client.patch(detail(account), {"owner": str(other_user.id)})
 
@@ -119,7 +119,7 @@ def test_non_admin_cannot_move_an_account_to_someone_else(user, user_client, oth
 
 # --- PATCH and PUT --------------------------------------------------------------------------
 def test_patch_keeps_unspecified_fields(user, user_client):
-    account = AccountFactory(
+    account = AccountFactory.create(
         owner=user, name="Keep", description="notes", balance="12.50", currency="EUR", active=False
     )
 
@@ -132,7 +132,7 @@ def test_patch_keeps_unspecified_fields(user, user_client):
 
 
 def test_put_resets_omitted_optional_fields_to_defaults(user, user_client):
-    account = AccountFactory(
+    account = AccountFactory.create(
         owner=user, name="Full", description="notes", balance="12.50", currency="EUR", active=False
     )
 
@@ -151,7 +151,7 @@ def test_put_resets_omitted_optional_fields_to_defaults(user, user_client):
 
 
 def test_put_requires_name(user, user_client):
-    account = AccountFactory(owner=user)
+    account = AccountFactory.create(owner=user)
 
     assert_error_shape(user_client.put(detail(account), {"description": "x"}), 400, attr="name")
 
@@ -167,7 +167,7 @@ def test_defaults_on_create(user_client):
 
 
 def test_duplicate_name_for_same_owner_is_400(user, user_client, other_client):
-    AccountFactory(owner=user, name="Savings")
+    AccountFactory.create(owner=user, name="Savings")
 
     assert_error_shape(user_client.post(ACCOUNTS, {"name": "Savings"}), 400, attr="name")
     # Another owner may reuse it.
@@ -175,8 +175,8 @@ def test_duplicate_name_for_same_owner_is_400(user, user_client, other_client):
 
 
 def test_rename_onto_an_existing_name_is_400(user, user_client):
-    AccountFactory(owner=user, name="Taken")
-    account = AccountFactory(owner=user, name="Free")
+    AccountFactory.create(owner=user, name="Taken")
+    account = AccountFactory.create(owner=user, name="Free")
 
     assert_error_shape(user_client.patch(detail(account), {"name": "Taken"}), 400, attr="name")
     assert_error_shape(user_client.put(detail(account), {"name": "Taken"}), 400, attr="name")
@@ -185,7 +185,7 @@ def test_rename_onto_an_existing_name_is_400(user, user_client):
 
 
 def test_admin_duplicate_name_for_the_target_owner_is_400(admin_client_api, user):
-    AccountFactory(owner=user, name="Dup")
+    AccountFactory.create(owner=user, name="Dup")
 
     response = admin_client_api.post(ACCOUNTS, {"name": "Dup", "owner": str(user.id)})
 
@@ -234,7 +234,7 @@ def test_invalid_currency_is_400(user_client, currency):
 
 @pytest.mark.parametrize("field", ["name", "description", "balance", "currency", "active", "owner"])
 def test_explicit_null_is_400(user, user_client, admin_client_api, field):
-    account = AccountFactory(owner=user)
+    account = AccountFactory.create(owner=user)
 
     assert_error_shape(admin_client_api.post(ACCOUNTS, {"name": "N", field: None}), 400, attr=field)
     assert_error_shape(admin_client_api.patch(detail(account), {field: None}), 400, attr=field)
@@ -251,14 +251,14 @@ def test_wrong_types_are_400(user_client):
 
 
 def test_decimals_are_strings_in_lists_and_details(user, user_client):
-    account = AccountFactory(owner=user, balance="49.90")
+    account = AccountFactory.create(owner=user, balance="49.90")
 
     assert user_client.get(detail(account)).json()["balance"] == "49.90"
     assert user_client.get(ACCOUNTS).json()["results"][0]["balance"] == "49.90"
 
 
 def test_timestamps_are_iso_utc(user, user_client):
-    body = user_client.get(detail(AccountFactory(owner=user))).json()
+    body = user_client.get(detail(AccountFactory.create(owner=user))).json()
 
     for field in ("created_at", "updated_at"):
         assert body[field].endswith("Z") or body[field].endswith("+00:00"), body[field]
@@ -271,19 +271,27 @@ def names(response):
 
 
 def test_filter_active_false_is_applied(user, user_client):
-    AccountFactory(owner=user, name="On", active=True)
-    AccountFactory(owner=user, name="Off", active=False)
+    AccountFactory.create(owner=user, name="On", active=True)
+    AccountFactory.create(owner=user, name="Off", active=False)
 
     assert names(user_client.get(ACCOUNTS, {"active": "false"})) == ["Off"]
     assert names(user_client.get(ACCOUNTS, {"active": "true"})) == ["On"]
     assert names(user_client.get(ACCOUNTS)) == ["Off", "On"]
 
 
+@pytest.mark.parametrize(("value", "expected"), [("0", ["Off"]), ("False", ["Off"]), ("1", ["On"]), ("TRUE", ["On"])])
+def test_filter_active_accepts_usual_spellings(user, user_client, value, expected):
+    AccountFactory.create(owner=user, name="On", active=True)
+    AccountFactory.create(owner=user, name="Off", active=False)
+
+    assert names(user_client.get(ACCOUNTS, {"active": value})) == expected
+
+
 def test_search_by_name_is_case_insensitive_substring_with_literal_wildcards(user, user_client):
-    AccountFactory(owner=user, name="Holiday Fund")
-    AccountFactory(owner=user, name="100% Savings")
-    AccountFactory(owner=user, name="my_account")
-    AccountFactory(owner=user, name="myXaccount")
+    AccountFactory.create(owner=user, name="Holiday Fund")
+    AccountFactory.create(owner=user, name="100% Savings")
+    AccountFactory.create(owner=user, name="my_account")
+    AccountFactory.create(owner=user, name="myXaccount")
 
     assert names(user_client.get(ACCOUNTS, {"search": "FUND"})) == ["Holiday Fund"]
     assert names(user_client.get(ACCOUNTS, {"search": "%"})) == ["100% Savings"]
@@ -291,22 +299,22 @@ def test_search_by_name_is_case_insensitive_substring_with_literal_wildcards(use
 
 
 def test_search_does_not_leak_other_users_accounts(user, user_client, other_user):
-    AccountFactory(owner=other_user, name="Secret")
+    AccountFactory.create(owner=other_user, name="Secret")
 
     assert names(user_client.get(ACCOUNTS, {"search": "Secret"})) == []
 
 
 def test_default_ordering_is_by_name(user, user_client):
     for name in ("b", "c", "a"):
-        AccountFactory(owner=user, name=name)
+        AccountFactory.create(owner=user, name=name)
 
     assert names(user_client.get(ACCOUNTS)) == ["a", "b", "c"]
 
 
 def test_ordering_by_balance(user, user_client):
-    AccountFactory(owner=user, name="mid", balance="50.00")
-    AccountFactory(owner=user, name="low", balance="5.00")
-    AccountFactory(owner=user, name="high", balance="500.00")
+    AccountFactory.create(owner=user, name="mid", balance="50.00")
+    AccountFactory.create(owner=user, name="low", balance="5.00")
+    AccountFactory.create(owner=user, name="high", balance="500.00")
 
     assert names(user_client.get(ACCOUNTS, {"ordering": "balance"})) == ["low", "mid", "high"]
     assert names(user_client.get(ACCOUNTS, {"ordering": "-balance"})) == ["high", "mid", "low"]
@@ -314,7 +322,7 @@ def test_ordering_by_balance(user, user_client):
 
 def test_ordering_by_name_and_created_at(user, user_client):
     for name in ("second", "third", "first"):
-        AccountFactory(owner=user, name=name)
+        AccountFactory.create(owner=user, name=name)
 
     assert names(user_client.get(ACCOUNTS, {"ordering": "-name"})) == ["third", "second", "first"]
     by_created = user_client.get(ACCOUNTS, {"ordering": "created_at"}).json()["results"]
@@ -324,7 +332,7 @@ def test_ordering_by_name_and_created_at(user, user_client):
 
 def test_ties_are_broken_by_id_in_the_same_direction(user, user_client):
     for index in range(5):
-        AccountFactory(owner=user, name=f"tie{index}", balance="1.00")
+        AccountFactory.create(owner=user, name=f"tie{index}", balance="1.00")
 
     ascending = [row["id"] for row in user_client.get(ACCOUNTS, {"ordering": "balance"}).json()["results"]]
     descending = [row["id"] for row in user_client.get(ACCOUNTS, {"ordering": "-balance"}).json()["results"]]
@@ -343,7 +351,7 @@ def test_unknown_ordering_is_400(user_client):
 # --- pagination -----------------------------------------------------------------------------
 @pytest.fixture
 def many_accounts(user):
-    return [AccountFactory(owner=user, name=f"acc{index:03d}") for index in range(105)]
+    return [AccountFactory.create(owner=user, name=f"acc{index:03d}") for index in range(105)]
 
 
 @pytest.mark.parametrize("page_size", ["0", "-1", "junk", ""])
@@ -382,7 +390,7 @@ def test_pages_do_not_overlap(user_client, many_accounts):
 
 def test_list_query_count_does_not_grow_with_page_size(user, user_client, django_assert_max_num_queries):
     for index in range(40):
-        AccountFactory(owner=user, name=f"q{index}")
+        AccountFactory.create(owner=user, name=f"q{index}")
 
     with CaptureQueriesContext(connection) as small:
         assert len(user_client.get(ACCOUNTS, {"page_size": 2}).json()["results"]) == 2
@@ -392,7 +400,7 @@ def test_list_query_count_does_not_grow_with_page_size(user, user_client, django
 
 def test_admin_list_query_count_does_not_grow_with_page_size(admin_client_api, django_assert_max_num_queries):
     for _ in range(30):
-        AccountFactory(owner=UserFactory())
+        AccountFactory.create(owner=UserFactory.create())
 
     with CaptureQueriesContext(connection) as small:
         admin_client_api.get(ACCOUNTS, {"page_size": 2})

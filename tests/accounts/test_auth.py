@@ -117,14 +117,14 @@ def test_register_rejects_invalid_email(api_client):
 
 @pytest.mark.parametrize("email", ["taken@example.com", "TAKEN@EXAMPLE.COM", "Taken@Example.com"])
 def test_register_duplicate_email_any_case_is_400(api_client, email):
-    UserFactory(email="taken@example.com")
+    UserFactory.create(email="taken@example.com")
 
     assert_error_shape(api_client.post(REGISTER, register_body(email=email)), 400, attr="email")
 
 
 @pytest.mark.parametrize("username", ["taken", "TAKEN", "Taken"])
 def test_register_duplicate_username_any_case_is_400(api_client, username):
-    UserFactory(username="taken")
+    UserFactory.create(username="taken")
 
     assert_error_shape(api_client.post(REGISTER, register_body(username=username)), 400, attr="username")
 
@@ -154,20 +154,20 @@ def test_login_by_username(api_client, user):
 
 
 def test_login_username_is_case_insensitive(api_client):
-    UserFactory(username="CamelUser")
+    UserFactory.create(username="CamelUser")
 
     assert_token_pair(login(api_client, "cameluser"))
 
 
 def test_login_by_email_in_username_field_any_case(api_client):
-    user = UserFactory(email="Someone@Example.com")
+    user = UserFactory.create(email="Someone@Example.com")
 
     assert_token_pair(login(api_client, "someone@EXAMPLE.com"))
     assert_token_pair(login(api_client, user.email))
 
 
 def test_login_with_email_field(api_client):
-    UserFactory(email="field@example.com")
+    UserFactory.create(email="field@example.com")
 
     assert_token_pair(login(api_client, "FIELD@example.com", field="email"))
 
@@ -209,9 +209,9 @@ def test_login_malformed_json_is_400(api_client):
 
 def test_login_failures_are_identical_401s(api_client):
     """Unknown user, wrong password, inactive and deleted users: one answer, nothing to enumerate."""
-    UserFactory(username="known")
-    UserFactory(username="inactive", is_active=False)
-    deleted = UserFactory(username="gone")
+    UserFactory.create(username="known")
+    UserFactory.create(username="inactive", is_active=False)
+    deleted = UserFactory.create(username="gone")
     user_soft_delete(user=deleted)
 
     responses = [
@@ -236,7 +236,7 @@ def test_login_ignores_stale_authorization_header(api_client, user):
 
 
 def test_login_admin(api_client):
-    admin = AdminFactory()
+    admin = AdminFactory.create()
 
     assert_token_pair(login(api_client, admin.username))
 
@@ -380,13 +380,13 @@ def test_me_patch_same_role_is_not_a_change(user_client):
 
 
 def test_me_patch_duplicate_email_any_case_is_400(user, user_client):
-    UserFactory(email="other@example.com")
+    UserFactory.create(email="other@example.com")
 
     assert_error_shape(user_client.patch(ME, {"email": "OTHER@example.com"}), 400, attr="email")
 
 
 def test_me_patch_duplicate_username_is_400(user_client):
-    UserFactory(username="somebody")
+    UserFactory.create(username="somebody")
 
     assert_error_shape(user_client.patch(ME, {"username": "Somebody"}), 400, attr="username")
 

@@ -8,7 +8,7 @@ import jwt
 import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import AccessToken
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.services import tokens_for_user, user_soft_delete, user_update
 from tests.accounts.factories import AdminFactory
@@ -106,9 +106,22 @@ def test_access_token_lifetime_is_15_minutes(user):
     assert token["exp"] - token["iat"] == 15 * 60
 
 
+def test_refresh_token_lifetime_is_7_days(user):
+    token = RefreshToken(tokens_for_user(user=user)["refresh"])
+
+    assert token["exp"] - token["iat"] == 7 * 24 * 60 * 60
+
+
+def test_expired_refresh_token_is_401(user):
+    token = RefreshToken.for_user(user)
+    token.set_exp(from_time=timezone.now() - timedelta(days=8))
+
+    assert_one_token_error(APIClient().post(REFRESH, {"refresh": str(token)}))
+
+
 def test_deleted_user_tokens_stop_working(user):
     tokens = tokens_for_user(user=user)
-    AdminFactory()  # so the user is not the last admin (it is not one anyway)
+    AdminFactory.create()  # so the user is not the last admin (it is not one anyway)
 
     user_soft_delete(user=user)
 

@@ -135,15 +135,16 @@ def test_filter_by_invalid_role_is_400(admin_client_api):
 
 
 def test_filter_by_is_active_false_is_applied(admin_client_api, admin_user):
-    UserFactory(username="sleeping", is_active=False)
+    UserFactory.create(username="sleeping", is_active=False)
 
     assert usernames(admin_client_api.get(USERS, {"is_active": "false"})) == ["sleeping"]
+    assert usernames(admin_client_api.get(USERS, {"is_active": "0"})) == ["sleeping"]
     assert "sleeping" not in usernames(admin_client_api.get(USERS, {"is_active": "true"}))
 
 
 def test_search_by_email_and_username(admin_client_api):
-    UserFactory(username="alice", email="alice@wonder.land")
-    UserFactory(username="bob", email="bob@builder.example")
+    UserFactory.create(username="alice", email="alice@wonder.land")
+    UserFactory.create(username="bob", email="bob@builder.example")
 
     assert usernames(admin_client_api.get(USERS, {"search": "WONDER"})) == ["alice"]
     assert usernames(admin_client_api.get(USERS, {"search": "Bo"})) == ["bob"]
@@ -153,7 +154,7 @@ def test_search_by_email_and_username(admin_client_api):
 @pytest.mark.parametrize("field", ["username", "email", "date_joined"])
 def test_ordering(admin_client_api, admin_user, field):
     for name in ("mike", "zulu", "alpha"):
-        UserFactory(username=name)
+        UserFactory.create(username=name)
 
     ascending = admin_client_api.get(USERS, {"ordering": field}).json()["results"]
     descending = admin_client_api.get(USERS, {"ordering": f"-{field}"}).json()["results"]
@@ -227,7 +228,7 @@ def test_last_active_admin_cannot_be_demoted_or_deleted(admin_user, admin_client
 
 
 def test_an_admin_may_be_demoted_while_another_remains(admin_user, admin_client_api):
-    second = AdminFactory()
+    second = AdminFactory.create()
 
     assert admin_client_api.post(f"{detail(second)}role/", {"role": "user"}).status_code == 200
     # Now admin_user is the last one again.
@@ -235,14 +236,14 @@ def test_an_admin_may_be_demoted_while_another_remains(admin_user, admin_client_
 
 
 def test_an_inactive_admin_does_not_count_as_the_remaining_admin(admin_user, admin_client_api):
-    AdminFactory(is_active=False)
+    AdminFactory.create(is_active=False)
 
     assert_error_shape(admin_client_api.delete(detail(admin_user)), 400)
 
 
 # --- soft delete ----------------------------------------------------------------------------
 def test_soft_delete(admin_client_api, api_client, client_for):
-    victim = UserFactory(username="victim", email="victim@example.com")
+    victim = UserFactory.create(username="victim", email="victim@example.com")
     tokens = tokens_for_user(user=victim)
     victim_client = client_for(victim)
 
@@ -262,7 +263,7 @@ def test_soft_delete(admin_client_api, api_client, client_for):
 
 
 def test_soft_deleted_email_and_username_are_free_again(admin_client_api, api_client):
-    victim = UserFactory(username="reuse.me", email="Reuse@Example.com")
+    victim = UserFactory.create(username="reuse.me", email="Reuse@Example.com")
     assert admin_client_api.delete(detail(victim)).status_code == 204
 
     response = api_client.post(
@@ -278,7 +279,7 @@ def test_soft_deleted_email_and_username_are_free_again(admin_client_api, api_cl
 
 
 def test_soft_deleted_email_is_free_for_a_patch_too(admin_client_api, user_client):
-    victim = UserFactory(email="was.taken@example.com")
+    victim = UserFactory.create(email="was.taken@example.com")
     admin_client_api.delete(detail(victim))
 
     assert user_client.patch(ME, {"email": "was.taken@example.com"}).status_code == 200

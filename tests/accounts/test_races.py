@@ -1,0 +1,98 @@
+"""Races that slip past validation: a 409 or a 400, never a 500 (API.md, Conventions)."""
+
+import threading
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from accounts import services
+from accounts.models import Account, Role, User
+from accounts.services import tokens_for_user
+from tests.accounts.factories import AdminFactory
+from tests.conftest import assert_error_shape
+
+ACCOUNTS = "/api/v1/accounts/"
+REGISTER = "/api/v1/auth/register/"
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs real concurrent transactions (PostgreSQL)"
+)
+
+
+@pytest.mark.django_db
+def test_duplicate_account_name_that_slips_past_validation_is_409(monkeypatch, user, user_client):
+    """The unique constraint is the last line: its IntegrityError becomes a 409."""
+    user_client.post(ACCOUNTS, {"name": "Twin"})
+    monkeypatch.setattr(services, "_check_account_name_free", lambda *, account: None)
+
+    response = user_client.post(ACCOUNTS, {"name": "Twin"})
+
+    assert_error_shape(response, 409, code="conflict")
+    assert Account.objects.filter(owner=user, name="Twin").count() == 1
+
+
+@pytest.mark.django_db
+def test_duplicate_email_that_slips_past_validation_is_409(monkeypatch, api_client, user):
+    monkeypatch.setattr(services, "_check_unique_identity", lambda *, user: None)
+
+    response = api_client.post(
+        REGISTER, {"email": user.email.upper(), "username": "someone-else", "password": "a-Strong-passphrase-9"}
+    )
+
+    assert_error_shape(response, 409)
+    assert User.objects.filter(email__iexact=user.email).count() == 1
+
+
+def run_concurrently(*calls):
+    """Start every call at the same moment in its own thread (own DB connection); return results."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def worker(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(index, call)) for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_registrations_of_one_username_create_one_user():
+    def register(index):
+        return lambda: APIClient().post(
+            REGISTER,
+            {"email": f"racer{index}@example.com", "username": "racer", "password": "a-Strong-passphrase-9"},
+            REMOTE_ADDR=f"10.9.0.{index}",
+        )
+
+    responses = run_concurrently(*(register(index) for index in range(4)))
+
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses.count(201) == 1, statuses
+    assert set(statuses) <= {201, 400, 409}, statuses
+    assert User.objects.filter(username__iexact="racer").count() == 1
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_demoting_each_other_at_once_leaves_one_admin():
+    first, second = AdminFactory.create(), AdminFactory.create()
+
+    def demote(actor, target):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for_user(user=actor)['access']}")
+        return lambda: client.post(f"/api/v1/users/{target.id}/role/", {"role": "user"})
+
+    responses = run_concurrently(demote(first, second), demote(second, first))
+
+    assert sorted(response.status_code for response in responses) == [200, 400]
+    assert User.objects.filter(role=Role.ADMIN, is_active=True).count() == 1
