@@ -1,0 +1,110 @@
+"""Admin pages (the inline SVG chart) and the idempotent demo seed."""
+
+from io import StringIO
+
+import pytest
+from django.test import Client
+
+from sprockets import demo, services
+from sprockets.admin import CHART_MAX_POINTS, production_chart_svg
+from sprockets.models import Factory, FactoryChartEntry, Location, Sprocket, SprocketType
+from sprockets.selectors import factory_chart_data
+
+from .factories import FactoryFactory, SprocketFactory, SprocketTypeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_browser(admin_user) -> Client:
+    client = Client()
+    client.force_login(admin_user)
+    return client
+
+
+def test_factory_change_page_shows_an_inline_svg_chart(admin_browser):
+    sprocket = SprocketFactory.create()
+    response = admin_browser.get(f"/admin/sprockets/factory/{sprocket.factory.pk}/change/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<svg" in html
+    assert html.count("<polyline") == 2
+    assert "cdn" not in html.lower()
+
+
+def test_chart_svg_is_downsampled():
+    chart = {
+        "time": list(range(0, 60_000, 60)),
+        "sprocket_production_goal": [5] * 1000,
+        "sprocket_production_actual": list(range(1000)),
+    }
+    svg = str(production_chart_svg(chart))  # type: ignore[arg-type]
+    actual_points = svg.split('points="')[2].split('"')[0].split()
+    assert len(actual_points) == CHART_MAX_POINTS
+    assert "1000 points" in svg
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/sprockets/location/",
+        "/admin/sprockets/sprockettype/",
+        "/admin/sprockets/factory/?q=a",
+        "/admin/sprockets/sprocket/",
+        "/admin/sprockets/factorychartentry/",
+        "/admin/sprockets/factory/add/",
+    ],
+)
+def test_admin_pages_render(admin_browser, url):
+    SprocketFactory.create()
+    assert admin_browser.get(url).status_code == 200
+
+
+def test_admin_sprocket_add_and_delete_go_through_the_service(admin_browser):
+    factory = FactoryFactory.create()
+    sprocket_type = SprocketTypeFactory.create()
+    response = admin_browser.post(
+        "/admin/sprockets/sprocket/add/",
+        {
+            "name": "via admin",
+            "factory": factory.pk,
+            "sprocket_type": sprocket_type.pk,
+            "produced_at_0": "2024-01-01",
+            "produced_at_1": "10:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    factory.refresh_from_db()
+    assert factory.sprocket_production_actual == 1
+    sprocket = Sprocket.objects.get()
+    response = admin_browser.post(f"/admin/sprockets/sprocket/{sprocket.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    factory.refresh_from_db()
+    assert factory.sprocket_production_actual == 0
+    assert factory_chart_data(factory_id=factory.pk)["sprocket_production_actual"] == [0, 1, 0]
+
+
+def test_admin_goal_change_records_a_chart_point(admin_browser):
+    factory = services.factory_create(name="Admin made", sprocket_production_goal=1)
+    response = admin_browser.post(
+        f"/admin/sprockets/factory/{factory.pk}/change/",
+        {"name": "Admin made", "location": "", "sprocket_production_goal": 6},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(
+        FactoryChartEntry.objects.filter(factory=factory).values_list("sprocket_production_goal", flat=True)
+    ) == [
+        1,
+        6,
+    ]
+
+
+def test_demo_seed_is_idempotent(admin_user, user):
+    users = {"admin": admin_user, "user": user}
+    demo.seed(stdout=StringIO(), users=users)
+    counts = [model.objects.count() for model in (Location, SprocketType, Factory, Sprocket, FactoryChartEntry)]
+    assert all(counts)
+    demo.seed(stdout=StringIO(), users=users)
+    assert [model.objects.count() for model in (Location, SprocketType, Factory, Sprocket, FactoryChartEntry)] == counts
+    for factory in Factory.objects.all():
+        assert factory.sprocket_production_actual == factory.sprockets.count()
