@@ -30,8 +30,9 @@ class RegisterSerializer(serializers.Serializer):
 class LoginSerializer(serializers.Serializer):
     """`username` (a username or an email) or `email`, and `password`."""
 
-    username = serializers.CharField(required=False, allow_blank=False, max_length=254)
-    email = serializers.CharField(required=False, allow_blank=False, max_length=254)
+    # Blank is allowed so an HTML form with both inputs can leave one empty; `validate` needs one.
+    username = serializers.CharField(required=False, allow_blank=True, max_length=254)
+    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
     password = serializers.CharField(trim_whitespace=False, max_length=4096)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

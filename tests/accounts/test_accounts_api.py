@@ -117,6 +117,23 @@ def test_non_admin_cannot_move_an_account_to_someone_else(user, user_client, oth
     assert account.owner == user
 
 
+def test_admin_put_keeps_the_owner_and_patch_may_move_it(admin_client_api, user, other_user):
+    account = AccountFactory.create(owner=user, name="Moving")
+
+    assert admin_client_api.put(detail(account), {"name": "Moving"}).json()["owner"] == str(user.id)
+    moved = admin_client_api.patch(detail(account), {"owner": str(other_user.id)})
+
+    assert moved.status_code == 200, moved.content
+    assert moved.json()["owner"] == str(other_user.id)
+
+
+def test_admin_moving_an_account_onto_a_taken_name_is_400(admin_client_api, user, other_user):
+    AccountFactory.create(owner=other_user, name="Same")
+    account = AccountFactory.create(owner=user, name="Same")
+
+    assert_error_shape(admin_client_api.patch(detail(account), {"owner": str(other_user.id)}), 400, attr="name")
+
+
 # --- PATCH and PUT --------------------------------------------------------------------------
 def test_patch_keeps_unspecified_fields(user, user_client):
     account = AccountFactory.create(

@@ -188,6 +188,22 @@ def test_login_multipart(api_client, user):
     assert_token_pair(response)
 
 
+def test_login_form_with_blank_username_and_an_email(api_client):
+    UserFactory.create(email="form@example.com")
+
+    response = api_client.post(
+        LOGIN,
+        urlencode({"username": "", "email": "form@example.com", "password": DEFAULT_PASSWORD}),
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert_token_pair(response)
+
+
+def test_login_blank_username_and_email_is_400(api_client):
+    assert_error_shape(api_client.post(LOGIN, {"username": "", "email": "", "password": "x"}), 400)
+
+
 def test_login_missing_password_is_400(api_client, user):
     assert_error_shape(api_client.post(LOGIN, {"username": user.username}), 400, attr="password")
 
