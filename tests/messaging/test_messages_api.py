@@ -1,5 +1,6 @@
 """Messages of your own accounts: read and create; immutable; only an admin deletes."""
 
+import json
 import uuid
 
 import pytest
@@ -204,3 +205,10 @@ def test_list_query_count_does_not_grow_with_page_size(user, client_for, django_
         with django_assert_max_num_queries(4):
             response = client.get(f"{url}?page_size={page_size}")
         assert len(response.json()["results"]) == page_size
+
+
+@pytest.mark.parametrize("body", ["nul\x00byte", "lone \ud800 surrogate"])
+def test_a_body_the_database_cannot_store_is_a_400_not_a_500(user_client, account, body):
+    payload = json.dumps(_payload(account, body=body))
+    response = user_client.generic("POST", "/api/v1/messages/", payload, content_type="application/json")
+    assert_error_shape(response, 400, attr="body")

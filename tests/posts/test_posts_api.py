@@ -1,5 +1,6 @@
 """Posts: owners only; an admin reads and deletes anyone's (moderation) but edits only their own."""
 
+import json
 import uuid
 
 import pytest
@@ -150,3 +151,11 @@ def test_list_query_count_does_not_grow_with_page_size(user, client_for, django_
         with django_assert_max_num_queries(4):
             response = client.get(f"/api/v1/posts/?page_size={page_size}")
         assert len(response.json()["results"]) == page_size
+
+
+@pytest.mark.parametrize("text", ["nul\x00byte", "lone \ud800 surrogate"])
+def test_text_the_database_cannot_store_is_a_400_not_a_500(user_client, text):
+    response = user_client.generic(
+        "POST", "/api/v1/posts/", json.dumps({"text": text}), content_type="application/json"
+    )
+    assert_error_shape(response, 400, attr="text")
