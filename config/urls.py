@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
 from config.api.errors import api_not_found
 from config.api.health import HealthView, ReadyView, metrics_view
+from config.api.schema import CachedSpectacularAPIView
 
+handler400 = "config.api.errors.handler400"
+handler403 = "config.api.errors.handler403"
 handler404 = "config.api.errors.handler404"
 handler500 = "config.api.errors.handler500"
 
@@ -15,7 +18,7 @@ urlpatterns = [
     re_path(r"^health/?$", HealthView.as_view(), name="health"),
     re_path(r"^ready/?$", ReadyView.as_view(), name="ready"),
     re_path(r"^metrics/?$", metrics_view, name="metrics"),
-    re_path(r"^api/v1/schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^api/v1/schema/?$", CachedSpectacularAPIView.as_view(), name="schema"),
     re_path(r"^api/v1/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     # The stock ReDoc page loads Google Fonts; ours is served entirely by the app.
     re_path(

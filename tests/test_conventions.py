@@ -52,6 +52,10 @@ def test_404_for_unknown_route_outside_api(api_client):
     assert_error_shape(api_client.get("/no-such-page/"), 404)
 
 
+def test_disallowed_host_is_a_400_in_the_error_shape(api_client):
+    assert_error_shape(api_client.get("/api/v1/auth/me/", HTTP_HOST="evil.example"), 400)
+
+
 def test_404_shape_for_a_missing_object(user_client):
     response = user_client.get(f"{ACCOUNTS}00000000-0000-0000-0000-000000000000/")
 

@@ -1,5 +1,6 @@
 """Operations: health, readiness, metrics, request ids, docs, management commands, settings (API.md)."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -159,10 +160,15 @@ def test_schema_declares_the_bearer_scheme(api_client):
     assert names & set(schemes)
 
 
-def test_schema_is_public_even_with_a_stale_token(api_client):
+def test_schema_is_served_as_json_and_yaml_even_with_a_stale_token(api_client):
     api_client.credentials(HTTP_AUTHORIZATION="Bearer garbage")
 
-    assert api_client.get("/api/v1/schema/").status_code == 200
+    as_json = api_client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    as_yaml = api_client.get("/api/v1/schema", HTTP_ACCEPT="application/vnd.oai.openapi")
+
+    assert as_json.status_code == 200
+    assert as_yaml.status_code == 200
+    assert json.loads(as_json.content) == yaml.safe_load(as_yaml.content)
 
 
 @pytest.mark.parametrize("path", ["/api/v1/docs/", "/api/v1/redoc/", "/api/v1/docs", "/api/v1/redoc"])

@@ -17,3 +17,12 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Json
 
 def handler500(request: HttpRequest) -> JsonResponse:
     return JsonResponse(error_body(500, "error", "Server Error (500)"), status=500)
+
+
+def handler400(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    # Django's own 400s (a disallowed Host header, a suspicious request) in the contract's shape.
+    return JsonResponse(error_body(400, "bad_request", "Bad request."), status=400)
+
+
+def handler403(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return JsonResponse(error_body(403, "permission_denied", "Permission denied."), status=403)
