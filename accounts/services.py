@@ -78,9 +78,17 @@ def user_register(*, email: str, username: str, password: str, first_name: str =
 
 
 def _active_admins_other_than(user: User) -> int:
-    # Locks the admins' rows so two admins cannot demote each other at the same moment.
-    others = User.objects.alive().select_for_update().filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk)
-    return len(list(others.values_list("pk", flat=True)))
+    # Locks every active admin's row, the target's included, in one order: two admins demoting
+    # each other at the same moment then queue up (the second sees the first's change) instead
+    # of each locking the other's row and deadlocking.
+    admins = (
+        User.objects.alive()
+        .select_for_update()
+        .filter(role=Role.ADMIN, is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return sum(1 for pk in admins if pk != user.pk)
 
 
 def _ensure_not_last_admin(*, user: User, action: str) -> None:

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
@@ -59,6 +59,16 @@ def django_validation_error_as_drf(exc: DjangoValidationError) -> exceptions.Val
     return exceptions.ValidationError(detail=detail)
 
 
+# PostgreSQL: deadlock_detected, serialization_failure, lock_not_available. Another transaction
+# won; the client may simply retry.
+_CONFLICT_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
+
+
+def _is_transaction_conflict(exc: OperationalError) -> bool:
+    sqlstate = getattr(exc.__cause__, "sqlstate", None) or getattr(exc.__cause__, "pgcode", None)
+    return sqlstate in _CONFLICT_SQLSTATES
+
+
 class ApiExceptionHandler(ExceptionHandler):
     """Map database and token failures to the contract's 4xx answers instead of 500s."""
 
@@ -76,6 +86,8 @@ class ApiExceptionHandler(ExceptionHandler):
             return exceptions.AuthenticationFailed(detail=str(detail), code="token_not_valid")
         if isinstance(exc, (ProtectedError, RestrictedError)):
             return Conflict(detail=_protected_detail(exc), code="in_use")
+        if isinstance(exc, OperationalError) and _is_transaction_conflict(exc):
+            return Conflict(detail="The request conflicts with a concurrent change; retry it.", code="conflict")
         if isinstance(exc, IntegrityError):
             # Validation catches duplicates first; this is the race that slipped past it.
             return Conflict(detail="The request conflicts with a concurrent change; retry it.", code="conflict")

@@ -2,13 +2,15 @@
 
 import threading
 
+import psycopg
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from rest_framework.test import APIClient
 
 from accounts import services
 from accounts.models import Account, Role, User
 from accounts.services import tokens_for_user
+from config.api.exceptions import ApiExceptionHandler, Conflict
 from tests.accounts.factories import AdminFactory
 from tests.conftest import assert_error_shape
 
@@ -68,7 +70,7 @@ def run_concurrently(*calls):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_registrations_of_one_username_create_one_user():
     def register(index):
-        return lambda: APIClient().post(
+        return lambda: APIClient(raise_request_exception=False).post(
             REGISTER,
             {"email": f"racer{index}@example.com", "username": "racer", "password": "a-Strong-passphrase-9"},
             REMOTE_ADDR=f"10.9.0.{index}",
@@ -88,7 +90,7 @@ def test_two_admins_demoting_each_other_at_once_leaves_one_admin():
     first, second = AdminFactory.create(), AdminFactory.create()
 
     def demote(actor, target):
-        client = APIClient()
+        client = APIClient(raise_request_exception=False)
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for_user(user=actor)['access']}")
         return lambda: client.post(f"/api/v1/users/{target.id}/role/", {"role": "user"})
 
@@ -96,3 +98,21 @@ def test_two_admins_demoting_each_other_at_once_leaves_one_admin():
 
     assert sorted(response.status_code for response in responses) == [200, 400]
     assert User.objects.filter(role=Role.ADMIN, is_active=True).count() == 1
+
+
+def test_a_deadlock_or_serialization_failure_is_a_409_not_a_500():
+    """PostgreSQL aborts one of two conflicting transactions; the loser may retry."""
+    for cause in (psycopg.errors.DeadlockDetected(), psycopg.errors.SerializationFailure()):
+        exc = OperationalError(str(cause))
+        exc.__cause__ = cause
+
+        converted = ApiExceptionHandler(exc, {}).convert_known_exceptions(exc)
+
+        assert isinstance(converted, Conflict)
+        assert converted.status_code == 409
+
+
+def test_other_operational_errors_are_not_hidden_as_409():
+    exc = OperationalError("connection refused")
+
+    assert not isinstance(ApiExceptionHandler(exc, {}).convert_known_exceptions(exc), Conflict)
