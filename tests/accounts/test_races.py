@@ -1,6 +1,7 @@
 """Races that slip past validation: a 409 or a 400, never a 500 (API.md, Conventions)."""
 
 import threading
+from typing import Any
 
 import psycopg
 import pytest
@@ -100,13 +101,16 @@ def test_two_admins_demoting_each_other_at_once_leaves_one_admin():
     assert User.objects.filter(role=Role.ADMIN, is_active=True).count() == 1
 
 
+NO_CONTEXT: Any = {}  # convert_known_exceptions does not read the view context
+
+
 def test_a_deadlock_or_serialization_failure_is_a_409_not_a_500():
     """PostgreSQL aborts one of two conflicting transactions; the loser may retry."""
     for cause in (psycopg.errors.DeadlockDetected(), psycopg.errors.SerializationFailure()):
         exc = OperationalError(str(cause))
         exc.__cause__ = cause
 
-        converted = ApiExceptionHandler(exc, {}).convert_known_exceptions(exc)
+        converted = ApiExceptionHandler(exc, NO_CONTEXT).convert_known_exceptions(exc)
 
         assert isinstance(converted, Conflict)
         assert converted.status_code == 409
@@ -115,4 +119,4 @@ def test_a_deadlock_or_serialization_failure_is_a_409_not_a_500():
 def test_other_operational_errors_are_not_hidden_as_409():
     exc = OperationalError("connection refused")
 
-    assert not isinstance(ApiExceptionHandler(exc, {}).convert_known_exceptions(exc), Conflict)
+    assert not isinstance(ApiExceptionHandler(exc, NO_CONTEXT).convert_known_exceptions(exc), Conflict)
