@@ -75,6 +75,11 @@ def cached(namespace: str, key: str, compute: Callable[[], T], timeout: int) -> 
     lock_key = f"lock:{full_key}"
     if cache.add(lock_key, "1", timeout=COMPUTE_LOCK_SECONDS):
         try:
+            # Double-check: the previous holder may have stored the value and released the
+            # lock between our first read and our add().
+            value = cache.get(full_key)
+            if value is not None:
+                return value
             value = compute()
             cache.set(full_key, value, timeout=timeout)
             return value
