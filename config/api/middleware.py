@@ -77,7 +77,7 @@ class RequestBodyLimitMiddleware:
                 ),
                 status=413,
             )
-            # The unread body would otherwise be taken for the next request on a kept-alive socket.
-            response["Connection"] = "close"
+            # No `Connection: close` here: WSGI forbids hop-by-hop headers (runserver refuses the
+            # response), and gunicorn drains an unread body itself before the next request.
             return response
         return self.get_response(request)
