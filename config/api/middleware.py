@@ -1,5 +1,6 @@
 """Request-level middleware: request id + access log, and the body size limit."""
 
+import io
 import logging
 import re
 import time
@@ -7,6 +8,7 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from .logging import request_id_var
@@ -54,8 +56,10 @@ class RequestLogMiddleware:
 class RequestBodyLimitMiddleware:
     """Refuse a body whose `Content-Length` exceeds the limit before anything reads it (413).
 
-    A body without `Content-Length` is still bounded: Django reads at most
-    DATA_UPLOAD_MAX_MEMORY_SIZE, and the error handler maps RequestDataTooBig to 413.
+    A chunked body (no `Content-Length`) is read here, at most one byte past the limit, when
+    the server has de-chunked it (`wsgi.input_terminated`, as gunicorn does): over the limit
+    is a 413, otherwise the view gets it as if its length had been declared. Where the
+    server cannot end the stream, Django reads no body at all, which is bounded too.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -68,12 +72,19 @@ class RequestBodyLimitMiddleware:
         except ValueError:
             return JsonResponse(error_body(400, "invalid", "Content-Length is not a number."), status=400)
         limit = settings.REQUEST_BODY_MAX_BYTES
+        chunked = not length and bool(request.META.get("wsgi.input_terminated")) and self._is_chunked(request)
+        if chunked:
+            body = request.META["wsgi.input"].read(limit + 1)
+            length = len(body)
+            if length <= limit:
+                self._replace_body(request, body)
         if length > limit:
             response = JsonResponse(
                 error_body(
                     413,
                     "payload_too_large",
-                    f"The request body is {length} bytes; the limit is {limit} bytes.",
+                    f"The request body is {'more than ' + str(limit) if chunked else length} bytes; "
+                    f"the limit is {limit} bytes.",
                 ),
                 status=413,
             )
@@ -81,3 +92,13 @@ class RequestBodyLimitMiddleware:
             # response), and gunicorn drains an unread body itself before the next request.
             return response
         return self.get_response(request)
+
+    @staticmethod
+    def _is_chunked(request: HttpRequest) -> bool:
+        return "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+
+    @staticmethod
+    def _replace_body(request: HttpRequest, body: bytes) -> None:
+        # WSGIRequest read CONTENT_LENGTH (absent: 0) when it was built; give it the real body.
+        request.META["CONTENT_LENGTH"] = str(len(body))
+        request._stream = LimitedStream(io.BytesIO(body), len(body))  # type: ignore[assignment]
