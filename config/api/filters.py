@@ -19,7 +19,8 @@ class StrictOrderingFilter(filters.OrderingFilter):
         if params:
             requested = [term.strip() for term in params.split(",") if term.strip()]
             allowed = self._allowed_fields(view)
-            unknown = [term for term in requested if term.lstrip("-") not in allowed]
+            # One leading "-" at most: lstrip("-") would let "--price" through to order_by() (a 500).
+            unknown = [term for term in requested if term.removeprefix("-") not in allowed]
             if unknown or not requested:
                 raise ValidationError(
                     {

@@ -168,6 +168,13 @@ def test_ordering_by_unknown_field_is_400_naming_the_allowed_ones(api_client, pr
         assert field in detail
 
 
+@pytest.mark.parametrize("ordering", ["--price", "-", ",", "price,--name", "+price"])
+def test_malformed_ordering_is_400_not_500(api_client, products, ordering):
+    # "--price" once passed the check (both dashes stripped) and reached order_by(): a 500.
+    response = api_client.get(PRODUCTS_URL, {"ordering": ordering})
+    assert_error_shape(response, 400, attr="ordering")
+
+
 def _results(client, **params):
     response = client.get(PRODUCTS_URL, params)
     assert response.status_code == 200
