@@ -24,6 +24,10 @@ class ProductSerializer(FullReplacementMixin, serializers.ModelSerializer):
     )
     stock = serializers.IntegerField(min_value=0, max_value=STOCK_MAX, required=False)
 
+    def validate_price(self, value: Decimal) -> Decimal:
+        # "-0" passes "price >= 0" but would be echoed as "-0.00"; the database stores plain zero.
+        return value.copy_abs() if value.is_zero() else value
+
     class Meta:
         model = Product
         fields = ["id", "name", "description", "price", "stock", "category", "sku", "created_at", "updated_at"]

@@ -111,6 +111,20 @@ def test_price_is_a_string_in_list_and_detail(api_client):
     assert api_client.get(detail_url(product.id)).json()["price"] == "49.90"
 
 
+@pytest.mark.parametrize("price", ["-0", "-0.00", -0.0])
+def test_negative_zero_price_is_zero(admin_client_api, api_client, price):
+    # "-0" passes "price >= 0"; the answer must not say "-0.00" (the database has no negative zero,
+    # so the create answer and later reads would disagree).
+    response = admin_client_api.patch(detail_url(make_product().id), {"price": price}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["price"] == "0.00"
+    payload = {"name": "Free", "price": price, "sku": "FREE-1"}
+    created = admin_client_api.post(PRODUCTS_URL, payload, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["price"] == "0.00"
+    assert api_client.get(detail_url(created.json()["id"])).json()["price"] == "0.00"
+
+
 # --- updates ---------------------------------------------------------------------------------
 def test_patch_changes_only_given_fields(admin_client_api):
     product = make_product(description="keep me", stock=9)
