@@ -159,3 +159,10 @@ def test_text_the_database_cannot_store_is_a_400_not_a_500(user_client, text):
         "POST", "/api/v1/posts/", json.dumps({"text": text}), content_type="application/json"
     )
     assert_error_shape(response, 400, attr="text")
+
+
+def test_schema_lists_only_the_parameters_posts_honour(api_client):
+    # `?search=` does nothing on posts; the schema must not offer it.
+    schema = api_client.get("/api/v1/schema/", {"format": "json"}).json()
+    names = {param["name"] for param in schema["paths"]["/api/v1/posts/"]["get"]["parameters"]}
+    assert names == {"author", "ordering", "page", "page_size"}
