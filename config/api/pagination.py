@@ -1,6 +1,7 @@
 """Pagination: page numbers everywhere, cursors for messages. Both refuse unordered querysets."""
 
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from django.db.models import QuerySet
 from rest_framework import pagination
@@ -10,6 +11,17 @@ def _require_ordering(queryset: Any) -> None:
     # An unordered page is non-deterministic: rows can repeat or vanish between pages.
     if isinstance(queryset, QuerySet) and not queryset.ordered:
         raise RuntimeError(f"Refusing to paginate an unordered queryset of {queryset.model.__name__}")
+
+
+def canonical_link(url: str | None) -> str | None:
+    """`/products?page=2` and `/products/?page=2` are one resource: links always carry the slash,
+    so both spellings answer the same body (and the same ETag)."""
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.path.endswith("/"):
+        return url
+    return urlunsplit(parts._replace(path=parts.path + "/"))
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -23,6 +35,12 @@ class PageNumberPagination(pagination.PageNumberPagination):
         _require_ordering(queryset)
         return super().paginate_queryset(queryset, request, view)
 
+    def get_next_link(self) -> str | None:
+        return canonical_link(super().get_next_link())
+
+    def get_previous_link(self) -> str | None:
+        return canonical_link(super().get_previous_link())
+
 
 class CursorPagination(pagination.CursorPagination):
     """Stable under concurrent inserts: a page never repeats or skips a row."""
@@ -35,3 +53,9 @@ class CursorPagination(pagination.CursorPagination):
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
         _require_ordering(queryset)
         return super().paginate_queryset(queryset, request, view)
+
+    def get_next_link(self) -> str | None:
+        return canonical_link(super().get_next_link())
+
+    def get_previous_link(self) -> str | None:
+        return canonical_link(super().get_previous_link())
