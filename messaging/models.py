@@ -1,6 +1,7 @@
 """Messages: immutable SMS-style texts that belong to a customer account."""
 
 import uuid
+from collections.abc import Collection
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinLengthValidator
@@ -14,6 +15,7 @@ from .phone import normalize_phone_number
 
 BODY_MAX_LENGTH = 1600
 E164_MAX_LENGTH = 16  # "+" and at most 15 digits
+PHONE_NUMBER_FIELDS = ("sender_number", "receiver_number")
 
 
 class Message(models.Model):
@@ -47,13 +49,26 @@ class Message(models.Model):
     def __str__(self) -> str:
         return f"{self.sender_number} → {self.receiver_number}: {self.body[:40]}"
 
-    def clean(self) -> None:
-        """Store numbers in E.164 whatever form they were written in."""
-        errors: dict[str, ValidationError] = {}
-        for field in ("sender_number", "receiver_number"):
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        """Store numbers in E.164 whatever form they were written in.
+
+        Normalised BEFORE the field checks: the column's 16-character limit is for the E.164
+        form, not for how a client wrote it (`+1 (415) 555-0123` is 17 characters). A number
+        that cannot be read gets only that error, not a length error on top.
+        """
+        skipped = set(exclude or ())
+        errors: dict[str, list[ValidationError]] = {}
+        for field in PHONE_NUMBER_FIELDS:
+            if field in skipped:
+                continue
             try:
                 setattr(self, field, normalize_phone_number(getattr(self, field) or ""))
             except ValidationError as exc:
-                errors[field] = exc
+                errors[field] = exc.error_list
+                skipped.add(field)
+        try:
+            super().clean_fields(exclude=skipped)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)

@@ -9,7 +9,7 @@ from .models import Message
 
 @transaction.atomic
 def message_create(*, account: Account, sender_number: str, receiver_number: str, body: str) -> Message:
-    """Numbers are normalised to E.164 by Message.clean(); a bad one is a 400 naming the field."""
+    """Numbers are normalised to E.164 by Message.clean_fields(); a bad one is a 400 naming the field."""
     message = Message(account=account, sender_number=sender_number, receiver_number=receiver_number, body=body)
     # The account was just looked up by the caller (and locked out of others' reach); skip re-checking it.
     message.full_clean(exclude=["account"])

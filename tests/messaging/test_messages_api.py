@@ -65,6 +65,31 @@ def test_bad_numbers_are_a_400_naming_the_field(user_client, account, field, bad
     assert not Message.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ("+1 (415) 555-0123", "+14155550123"),
+        ("+44 (0)20 7946 0958", "+442079460958"),
+        ("1-415-555-0123", "+14155550123"),
+    ],
+)
+def test_a_number_longer_than_its_e164_form_is_accepted(user_client, account, settings, written, stored):
+    # The 16-character column limit is for the stored E.164 form, not for how the client wrote it.
+    settings.PHONE_DEFAULT_REGION = "US"
+    response = user_client.post(
+        "/api/v1/messages/", _payload(account, sender_number=written, receiver_number=written), format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert (response.json()["sender_number"], response.json()["receiver_number"]) == (stored, stored)
+
+
+def test_an_unreadable_number_gets_one_error(user_client, account):
+    payload = _payload(account, sender_number="+14155550123 ext 5")
+    response = user_client.post("/api/v1/messages/", payload, format="json")
+    assert_error_shape(response, 400, attr="sender_number", code="invalid_phone_number")
+    assert len(response.json()["errors"]) == 1
+
+
 def test_body_is_1_to_1600_characters(user_client, account):
     for body in ["", None]:
         assert_error_shape(
@@ -86,6 +111,11 @@ def test_missing_or_malformed_account_is_a_400(user_client, account):
     assert_error_shape(
         user_client.post("/api/v1/messages/", _payload(account, account="nope"), format="json"), 400, attr="account"
     )
+    # A JSON number is not a UUID (DRF would read 5 as 00000000-...-000000000005 and answer 404).
+    for wrong_type in [5, account.pk.int, [str(account.pk)], {"id": str(account.pk)}]:
+        response = user_client.post("/api/v1/messages/", _payload(account, account=wrong_type), format="json")
+        assert_error_shape(response, 400, attr="account")
+    assert not Message.objects.exists()
 
 
 def test_posting_to_another_users_or_a_missing_account_is_a_404(user_client, others_account):
