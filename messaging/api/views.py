@@ -8,6 +8,7 @@ from rest_framework import filters, generics, mixins, permissions, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 
+from config.api.filters import StrictOrderingFilter
 from config.api.idempotency import IdempotentCreateMixin
 from config.api.pagination import CursorPagination
 from config.api.permissions import is_admin
@@ -36,8 +37,12 @@ class _MessageListSettings(generics.GenericAPIView):
     serializer_class = MessageSerializer
     filterset_class = MessageFilter
     pagination_class = CursorPagination
-    # No ?ordering=: the cursor needs its fixed order (newest first, ties by id).
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    # Newest first by default; `?ordering=created_at` reads oldest first. The cursor takes its
+    # order from this filter (ties by id in the same direction); any other field is a 400 naming
+    # the allowed one, as on every other list.
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter, filters.SearchFilter]
+    ordering_fields = ["created_at"]
+    ordering = ["-created_at"]
     search_fields = ["body"]
 
 

@@ -140,7 +140,25 @@ def test_search_is_a_case_insensitive_substring_of_the_body_with_literal_wildcar
     assert _ids(user_client, {"search": "e_c"}) == _set(underscore)
 
 
-def test_ordering_is_not_offered(user_client):
-    # The cursor needs its fixed order; an `ordering` parameter is simply not a filter here.
-    response = user_client.get("/api/v1/messages/?ordering=body")
-    assert response.status_code == 200
+def test_ordering_takes_created_at_only(user_client, accounts):
+    """Newest first by default; `created_at` reads oldest first; any other field is a 400 naming created_at."""
+    for field in ["body", "id", "sender_number", "--created_at"]:
+        response = user_client.get("/api/v1/messages/", {"ordering": field})
+        assert_error_shape(response, 400, attr="ordering")
+        assert "created_at" in response.json()["errors"][0]["detail"]
+    now = timezone.now()
+    for minutes in [3, 1, 4, 5, 2]:
+        MessageFactory.create(account=accounts[minutes % 2], created_at=now - timedelta(minutes=minutes))
+    newest_first = [m["id"] for m in user_client.get("/api/v1/messages/").json()["results"]]
+    assert len(newest_first) == 5
+    assert [m["id"] for m in user_client.get("/api/v1/messages/?ordering=-created_at").json()["results"]] == (
+        newest_first
+    )
+    # Oldest first, walked page by page through the `next` links.
+    walked: list[str] = []
+    url = "/api/v1/messages?ordering=created_at&page_size=2"
+    while url:
+        page = user_client.get(url).json()
+        walked += [m["id"] for m in page["results"]]
+        url = page["next"]
+    assert walked == newest_first[::-1]
