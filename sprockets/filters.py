@@ -1,8 +1,25 @@
 """FilterSets of the sprockets API. Ids are plain numbers: an unknown id matches nothing (not a 400)."""
 
+from typing import Any
+
 import django_filters
+from django import forms
 
 from .models import Factory, Location, Sprocket, SprocketType
+
+# Beyond a 64-bit integer no row can match, and SQLite cannot even take it as a parameter.
+LARGEST_STORABLE_INTEGER = 2**63 - 1
+
+
+class WholeNumberFilter(django_filters.NumberFilter):
+    """A whole number: `1.5` is a 400, not silently read as 1 by the integer column."""
+
+    field_class = forms.IntegerField
+
+    def filter(self, qs: Any, value: Any) -> Any:
+        if value is not None and abs(value) > LARGEST_STORABLE_INTEGER:
+            return qs.none()
+        return super().filter(qs, value)
 
 
 class LocationFilter(django_filters.FilterSet):
@@ -16,7 +33,7 @@ class LocationFilter(django_filters.FilterSet):
 
 
 class SprocketTypeFilter(django_filters.FilterSet):
-    teeth = django_filters.NumberFilter(field_name="teeth")
+    teeth = WholeNumberFilter(field_name="teeth")
 
     class Meta:
         model = SprocketType
@@ -24,7 +41,7 @@ class SprocketTypeFilter(django_filters.FilterSet):
 
 
 class FactoryFilter(django_filters.FilterSet):
-    location = django_filters.NumberFilter(field_name="location_id")
+    location = WholeNumberFilter(field_name="location_id")
 
     class Meta:
         model = Factory
@@ -32,8 +49,8 @@ class FactoryFilter(django_filters.FilterSet):
 
 
 class SprocketFilter(django_filters.FilterSet):
-    factory = django_filters.NumberFilter(field_name="factory_id")
-    sprocket_type = django_filters.NumberFilter(field_name="sprocket_type_id")
+    factory = WholeNumberFilter(field_name="factory_id")
+    sprocket_type = WholeNumberFilter(field_name="sprocket_type_id")
     produced_after = django_filters.IsoDateTimeFilter(field_name="produced_at", lookup_expr="gte")
     produced_before = django_filters.IsoDateTimeFilter(field_name="produced_at", lookup_expr="lte")
 

@@ -306,6 +306,29 @@ def test_sprocket_filters(user_client):
     assert_error_shape(user_client.get("/api/v1/sprockets/", {"produced_after": "soon"}), 400, attr="produced_after")
 
 
+@pytest.mark.parametrize(
+    ("url", "param"),
+    [
+        ("/api/v1/sprockets/", "factory"),
+        ("/api/v1/sprockets/", "sprocket_type"),
+        ("/api/v1/factories/", "location"),
+        ("/api/v1/sprocket-types/", "teeth"),
+    ],
+)
+def test_number_filters_take_whole_numbers_only(user_client, url, param):
+    sprocket = SprocketFactory.create()
+    value = {
+        "factory": sprocket.factory_id,
+        "sprocket_type": sprocket.sprocket_type_id,
+        "location": sprocket.factory.location_id,
+        "teeth": sprocket.sprocket_type.teeth,
+    }[param]
+    assert user_client.get(url, {param: value}).json()["count"] == 1
+    # `1.5` used to be truncated by the integer column and match id 1.
+    assert_error_shape(user_client.get(url, {param: f"{value}.5"}), 400, attr=param)
+    assert user_client.get(url, {param: 10**30}).json()["count"] == 0
+
+
 def test_sprocket_type_ordering_default_is_id(user_client):
     first, second = SprocketTypeFactory.create(teeth=50), SprocketTypeFactory.create(teeth=4)
     assert _ids(user_client.get("/api/v1/sprocket-types/")) == [first.pk, second.pk]
