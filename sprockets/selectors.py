@@ -1,7 +1,7 @@
 """Reads for the sprockets app: ordered querysets, and chart data computed by the database."""
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, TypedDict
 
 from django.db.models import BigIntegerField, F, Func, QuerySet, Window
@@ -89,6 +89,8 @@ def factory_chart_points(
 ) -> QuerySet[FactoryChartEntry]:
     """The factory's points between `since` and `until` (both inclusive), oldest first.
 
+    A whole-second `until` covers that whole second, as the `time` values are whole seconds.
+
     With a `bucket`, one point per minute/hour/day: the last goal and actual recorded in it,
     its `time` the bucket's start in UTC. The database picks the last row of each bucket
     (a ROW_NUMBER() window over the truncated time), so only one row per bucket is fetched.
@@ -97,7 +99,12 @@ def factory_chart_points(
     if since is not None:
         entries = entries.filter(time__gte=since)
     if until is not None:
-        entries = entries.filter(time__lte=until)
+        if until.microsecond:
+            entries = entries.filter(time__lte=until)
+        else:
+            # Chart times are reported in whole seconds: `until=<a time read off the chart>`
+            # must include that point, which was recorded a fraction of a second later.
+            entries = entries.filter(time__lt=until + timedelta(seconds=1))
     if bucket is None:
         return entries.annotate(point_time=UnixSeconds("time")).order_by("time", "id")
     truncated = Trunc("time", bucket, tzinfo=UTC)

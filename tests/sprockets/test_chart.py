@@ -188,6 +188,42 @@ def test_since_and_until_accept_iso_and_unix_seconds_inclusively(user_client):
     assert combined.json()["sprocket_production_actual"] == [3, 4, 5]
 
 
+def test_until_a_time_read_off_the_chart_includes_that_point(user_client):
+    """Points are recorded with sub-second precision but reported in whole seconds."""
+    factory = Factory.objects.bulk_create([Factory(name="Fractions")])[0]
+    base = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
+    _entry(factory, base + timedelta(seconds=1, microseconds=400_000), 1, 1)
+    _entry(factory, base + timedelta(seconds=2, microseconds=900_000), 1, 2)
+    _entry(factory, base + timedelta(seconds=3, microseconds=100_000), 1, 3)
+    url = f"/api/v1/factories/{factory.pk}/chart/"
+    times = user_client.get(url).json()["time"]
+    assert times == [ts("2024-05-01T10:00:01"), ts("2024-05-01T10:00:02"), ts("2024-05-01T10:00:03")]
+    for until in (times[1], "2024-05-01T10:00:02Z"):
+        chart = user_client.get(url, {"until": until}).json()
+        assert chart["sprocket_production_actual"] == [1, 2], until
+    assert user_client.get(url, {"since": times[1], "until": times[1]}).json()["time"] == [times[1]]
+    # A sub-second bound is exact.
+    assert user_client.get(url, {"until": "2024-05-01T10:00:02.5Z"}).json()["sprocket_production_actual"] == [1]
+
+
+@pytest.mark.parametrize(
+    ("query", "present"),
+    [
+        ("", False),
+        ("?with_chart_data=false", False),
+        ("?with_chart_data=0", False),
+        ("?with_chart_data=FALSE", False),
+        ("?with_chart_data=true", True),
+        ("?with_chart_data=TRUE", True),
+        ("?with_chart_data=1", True),
+    ],
+)
+def test_chart_data_key_only_when_the_flag_is_true(user_client, query, present):
+    factory = FactoryFactory.create()
+    assert ("chart_data" in user_client.get(f"/api/v1/factories/{factory.pk}/{query}").json()) is present
+    assert ("chart_data" in user_client.get(f"/api/v1/factories{query}").json()["results"][0]) is present
+
+
 @pytest.mark.parametrize(
     ("params", "attr"),
     [
