@@ -153,8 +153,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "config.staticfiles.ManifestOrPlainStaticFilesStorage"},
 }
+# Collected files (hashed, compressed) are served from STATIC_ROOT; a server started without
+# `collectstatic` still serves the admin, Swagger UI and ReDoc assets straight from the apps.
+WHITENOISE_USE_FINDERS = True
 
 # --- Request size -------------------------------------------------------------------------
 # A post's text may be 1 MiB of UTF-8; JSON escaping can make that up to 8 MiB on the wire.
