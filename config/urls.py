@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 from config.api.errors import api_not_found
 from config.api.health import HealthView, ReadyView, metrics_view
 from config.api.schema import CachedSpectacularAPIView
+from config.api_v1 import router as api_v1_router
 
 handler400 = "config.api.errors.handler400"
 handler403 = "config.api.errors.handler403"
@@ -27,6 +28,8 @@ urlpatterns = [
         name="redoc",
     ),
     path("api/v1/", include("config.api_v1")),
+    # The API root answers without its slash too, like every other route.
+    re_path(r"^api/v1$", api_v1_router.get_api_root_view(), name="api-root-no-slash"),
     # Anything else under /api/ is a JSON 404 in the contract's format, in DEBUG too.
     re_path(r"^api/", api_not_found),
 ]

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from django_prometheus.exports import ExportToDjangoView
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers
@@ -76,8 +77,15 @@ class ReadyView(_OperationsView):
         return Response({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
 
 
+@csrf_exempt  # a POST must be the 405 below, not Django's HTML CSRF page
 def metrics_view(request: HttpRequest) -> HttpResponse:
     """Prometheus text format, summed over gunicorn workers (multiprocess mode, see gunicorn.conf.py)."""
+    if request.method not in ("GET", "HEAD"):
+        response = JsonResponse(
+            error_body(405, "method_not_allowed", f'Method "{request.method}" not allowed.'), status=405
+        )
+        response["Allow"] = "GET, HEAD"
+        return response
     token = settings.METRICS_TOKEN
     if token:
         supplied = request.headers.get("Authorization", "")
