@@ -107,10 +107,10 @@ class AuthUsernameRateLimit(_CacheRateLimit):
         return f"auth-username:{view.rate_limit_scope}"
 
     def key(self, request: Request, view: Any) -> str | None:
-        try:
-            data = request.data
-        except Exception:  # an unparsable body is the view's 400, not the throttle's problem
-            return None
+        # An unparsable body raises its own 400 (parse_error) or 415 here. Swallowing it would
+        # not help: DRF keeps an empty body after a failed parse, so the view would then
+        # answer a misleading "field required".
+        data = request.data
         if not hasattr(data, "get"):
             return None
         identity = data.get("username") or data.get("email")
