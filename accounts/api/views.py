@@ -83,11 +83,9 @@ class LoginView(_PublicAuthView):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        user = authenticate(
-            request._request,
-            username=data.get("username") or data.get("email"),
-            password=data["password"],
-        )
+        # `username` may be a username or an email; `email` is only ever an email.
+        identity = {"username": data["username"]} if data.get("username") else {"email": data.get("email")}
+        user = authenticate(request._request, password=data["password"], **identity)
         if user is None:
             # One answer for unknown user, wrong password, inactive or deleted: no enumeration.
             raise AuthenticationFailed(INVALID_CREDENTIALS, code="not_authenticated")
