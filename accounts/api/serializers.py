@@ -11,12 +11,27 @@ from config.api.permissions import is_admin
 from config.api.serializers import FullReplacementMixin
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(FullReplacementMixin, serializers.ModelSerializer):
+    """PUT replaces the profile: `first_name` or `last_name` left out goes back to `""`.
+
+    `role` and `is_active` are permissions, not profile: they change only when sent, so a PUT
+    that leaves them out never demotes or deactivates anyone.
+    """
+
+    PERMISSION_FIELDS = ("role", "is_active")
+
     class Meta:
         model = User
         fields = ["id", "email", "username", "first_name", "last_name", "role", "is_active", "date_joined"]
         read_only_fields = ["id", "date_joined"]
         extra_kwargs = {"email": {"required": True, "allow_blank": False}}
+
+    def to_internal_value(self, data: Any) -> Any:
+        validated = super().to_internal_value(data)
+        for field in self.PERMISSION_FIELDS:
+            if field not in data:
+                validated.pop(field, None)
+        return validated
 
 
 class RegisterSerializer(serializers.Serializer):
