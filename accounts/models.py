@@ -32,6 +32,19 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):  # type: ignor
     def get_by_natural_key(self, username: str | None) -> "User":
         return self.get(username__iexact=username, deleted_at__isnull=True)
 
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        # Emails are stored exactly as given (API.md); Django's version lower-cases the domain.
+        return (email or "").strip()
+
+    def _create_user(self, username, email, password, **extra_fields):  # type: ignore[no-untyped-def]
+        user = self._create_user_object(username, email, password, **extra_fields)
+        # A taken username or email (any case) is a ValidationError naming it, which
+        # `createsuperuser` prints as a one-line error, not an IntegrityError traceback.
+        user.validate_constraints()
+        user.save(using=self._db)
+        return user
+
     def create_superuser(self, username, email=None, password=None, **extra_fields):  # type: ignore[no-untyped-def, override]
         extra_fields.setdefault("role", Role.ADMIN)
         return super().create_superuser(username, email, password, **extra_fields)
