@@ -133,7 +133,7 @@ def assert_not_redirected(response, expected):
     assert response.status_code == expected, response.content
 
 
-@pytest.mark.parametrize("path", [ME, ME.rstrip("/"), ACCOUNTS, ACCOUNTS.rstrip("/")])
+@pytest.mark.parametrize("path", [ME, ME.rstrip("/"), ACCOUNTS, ACCOUNTS.rstrip("/"), "/api/v1/", "/api/v1"])
 def test_get_with_and_without_slash(user_client, path):
     assert_not_redirected(user_client.get(path), 200)
 

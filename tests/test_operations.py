@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from accounts.models import Account, Role, User
@@ -107,6 +107,14 @@ def test_metrics_needs_the_token_when_set(api_client):
     assert "django_http_requests_total_by_view_transport_method" in response.content.decode()
 
 
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_metrics_other_methods_are_a_json_405(api_client, method):
+    # Not Django's HTML CSRF page: the operations routes answer in the error shape too.
+    response = getattr(api_client, method)("/metrics")
+
+    assert_error_shape(response, 405, code="method_not_allowed")
+
+
 # --- request id -------------------------------------------------------------------------------
 def test_every_answer_has_a_request_id(api_client):
     for path in ("/health/", "/api/v1/auth/me/", "/api/v1/nope/"):
@@ -183,6 +191,34 @@ def test_docs_are_self_hosted(api_client, path):
     assert "drf_spectacular_sidecar" in html
 
 
+PRODUCTION_STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "config.staticfiles.ManifestOrPlainStaticFilesStorage"},
+}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/docs/", "/api/v1/redoc/", "/admin/login/"])
+def test_pages_render_with_production_storage_before_collectstatic(api_client, tmp_path, path):
+    # `gunicorn config.wsgi` straight from a checkout has no manifest: the pages must still load.
+    with override_settings(STORAGES=PRODUCTION_STORAGES, STATIC_ROOT=tmp_path):
+        response = api_client.get(path)
+
+    assert response.status_code == 200
+    assert "/static/" in response.content.decode()
+
+
+def test_production_storage_uses_the_manifest_once_collected(tmp_path):
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    manifest = {"version": "1.1", "hash": "x", "paths": {"admin/css/base.css": "admin/css/base.0123abcd.css"}}
+    (tmp_path / "staticfiles.json").write_text(json.dumps(manifest))
+
+    with override_settings(STORAGES=PRODUCTION_STORAGES, STATIC_ROOT=tmp_path):
+        assert staticfiles_storage.url("admin/css/base.css").endswith("admin/css/base.0123abcd.css")
+        with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+            staticfiles_storage.url("admin/css/not-collected.css")
+
+
 def test_swagger_assets_are_served(api_client):
     html = api_client.get("/api/v1/docs/").content.decode()
     asset = html.split('src="', 2)[1].split('"', 1)[0] if 'src="' in html else None
@@ -235,6 +271,30 @@ def test_createsuperuser_noinput_makes_an_admin(monkeypatch, api_client):
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {login.json()['access']}")
     assert api_client.get("/api/v1/auth/me/").json()["role"] == "admin"
     assert api_client.get("/api/v1/users/").status_code == 200
+
+
+def test_createsuperuser_stores_the_email_as_given(monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", "root")
+    monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "Root.Person@Example.COM")
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-Strong-root-passphrase-1")
+
+    call_command("createsuperuser", "--noinput", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+    assert User.objects.get(username="root").email == "Root.Person@Example.COM"
+
+
+@pytest.mark.parametrize(
+    ("username", "email", "message"),
+    [("ROOT", "new@example.com", "username"), ("new-root", "ROOT@example.com", "email")],
+)
+def test_createsuperuser_refuses_a_taken_username_or_email_cleanly(monkeypatch, username, email, message):
+    AdminFactory.create(username="root", email="root@example.com")
+    monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", username)
+    monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", email)
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-Strong-root-passphrase-1")
+
+    with pytest.raises(CommandError, match=f"A user with this {message} already exists"):
+        call_command("createsuperuser", "--noinput", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
 def test_admin_site_lets_an_admin_in(client, admin_user):

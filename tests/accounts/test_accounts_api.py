@@ -304,6 +304,11 @@ def test_filter_active_accepts_usual_spellings(user, user_client, value, expecte
     assert names(user_client.get(ACCOUNTS, {"active": value})) == expected
 
 
+@pytest.mark.parametrize("value", ["abc", "maybe", "2"])
+def test_filter_active_junk_is_400_not_ignored(user_client, value):
+    assert_error_shape(user_client.get(ACCOUNTS, {"active": value}), 400, attr="active")
+
+
 def test_search_by_name_is_case_insensitive_substring_with_literal_wildcards(user, user_client):
     AccountFactory.create(owner=user, name="Holiday Fund")
     AccountFactory.create(owner=user, name="100% Savings")

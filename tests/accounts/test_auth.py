@@ -219,8 +219,41 @@ def test_login_empty_body_is_400(api_client):
     assert_error_shape(api_client.post(LOGIN, {}), 400)
 
 
-def test_login_malformed_json_is_400(api_client):
-    assert_error_shape(api_client.post(LOGIN, "{not json", content_type="application/json"), 400)
+@pytest.mark.parametrize("path", [LOGIN, REGISTER])
+def test_malformed_json_is_a_parse_error_not_a_missing_field(api_client, path):
+    # The per-username rate limit reads the body first; the parse error must survive that.
+    response = api_client.post(path, "{not json", content_type="application/json")
+
+    assert_error_shape(response, 400, code="parse_error")
+
+
+def test_login_with_email_field_matches_emails_only(api_client):
+    owner = UserFactory.create(email="Shared.Name@example.com")
+    UserFactory.create(username="shared.name@example.com", email="squatter@example.com")
+
+    # The `email` field names an email: the user whose *username* looks like it is not a match.
+    response = login(api_client, "SHARED.NAME@example.com", field="email")
+
+    assert_token_pair(response)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['access']}")
+    assert api_client.get(ME).json()["id"] == str(owner.id)
+
+
+def test_a_username_that_looks_like_an_email_does_not_lock_its_owner_out(api_client):
+    owner = UserFactory.create(email="victim@example.com")
+    squatter = UserFactory.create(username="victim@example.com", email="squatter@example.com")
+    squatter.set_password("the-squatters-own-pass-7")
+    squatter.save()
+
+    as_owner = login(api_client, "victim@example.com")
+    as_squatter = login(api_client, "victim@example.com", password="the-squatters-own-pass-7")
+
+    assert_token_pair(as_owner)
+    assert_token_pair(as_squatter)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {as_owner.json()['access']}")
+    assert api_client.get(ME).json()["id"] == str(owner.id)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {as_squatter.json()['access']}")
+    assert api_client.get(ME).json()["id"] == str(squatter.id)
 
 
 def test_login_failures_are_identical_401s(api_client):

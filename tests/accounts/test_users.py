@@ -142,6 +142,11 @@ def test_filter_by_is_active_false_is_applied(admin_client_api, admin_user):
     assert "sleeping" not in usernames(admin_client_api.get(USERS, {"is_active": "true"}))
 
 
+@pytest.mark.parametrize("value", ["abc", "maybe", "2"])
+def test_filter_by_junk_is_active_is_400(admin_client_api, value):
+    assert_error_shape(admin_client_api.get(USERS, {"is_active": value}), 400, attr="is_active")
+
+
 def test_search_by_email_and_username(admin_client_api):
     UserFactory.create(username="alice", email="alice@wonder.land")
     UserFactory.create(username="bob", email="bob@builder.example")
@@ -303,3 +308,25 @@ def test_put_requires_email_and_username(admin_client_api, user):
     assert_error_shape(response, 400)
     attrs = {error["attr"] for error in response.json()["errors"]}
     assert {"email", "username"} <= attrs
+
+
+def test_put_resets_omitted_profile_fields(user, user_client):
+    user.first_name, user.last_name = "Ada", "Lovelace"
+    user.save()
+
+    response = user_client.put(detail(user), {"email": user.email, "username": user.username})
+
+    assert response.status_code == 200, response.content
+    assert (response.json()["first_name"], response.json()["last_name"]) == ("", "")
+    user.refresh_from_db()
+    assert (user.first_name, user.last_name) == ("", "")
+
+
+def test_put_leaving_out_role_and_is_active_changes_neither(admin_client_api, admin_user):
+    other_admin = AdminFactory.create()
+
+    response = admin_client_api.put(detail(other_admin), {"email": other_admin.email, "username": other_admin.username})
+
+    assert response.status_code == 200, response.content
+    other_admin.refresh_from_db()
+    assert (other_admin.role, other_admin.is_active) == (Role.ADMIN, True)
