@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from .models import Message
+from .models import PHONE_NUMBER_FIELDS, WRITTEN_NUMBER_MAX_LENGTH, Message
 from .phone import normalize_phone_number
 
 
@@ -22,6 +22,12 @@ class MessageAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-id"]
     show_full_result_count = False  # counting millions of rows is the slow part of the changelist
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # The form takes a number as written ("+1 (415) 555-0123"); the model stores its E.164 form.
+        if db_field.name in PHONE_NUMBER_FIELDS:
+            kwargs["max_length"] = WRITTEN_NUMBER_MAX_LENGTH
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -16,6 +16,8 @@ from .phone import normalize_phone_number
 BODY_MAX_LENGTH = 1600
 E164_MAX_LENGTH = 16  # "+" and at most 15 digits
 PHONE_NUMBER_FIELDS = ("sender_number", "receiver_number")
+# How long a number may be as written, spaces and punctuation included (API and admin input).
+WRITTEN_NUMBER_MAX_LENGTH = 64
 
 
 class Message(models.Model):

@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from messaging.models import BODY_MAX_LENGTH, Message
+from messaging.models import BODY_MAX_LENGTH, WRITTEN_NUMBER_MAX_LENGTH, Message
 
 
 class UUIDStringField(serializers.UUIDField):
@@ -22,8 +22,8 @@ class MessageSerializer(serializers.ModelSerializer):
     # A plain id, not a related field: an account the caller cannot use is a 404 (see the view),
     # where a related field would answer 400 "does not exist" and leak that it exists.
     account = UUIDStringField(source="account_id")
-    sender_number = serializers.CharField(max_length=64, help_text="Normalised to E.164.")
-    receiver_number = serializers.CharField(max_length=64, help_text="Normalised to E.164.")
+    sender_number = serializers.CharField(max_length=WRITTEN_NUMBER_MAX_LENGTH, help_text="Normalised to E.164.")
+    receiver_number = serializers.CharField(max_length=WRITTEN_NUMBER_MAX_LENGTH, help_text="Normalised to E.164.")
     body = serializers.CharField(min_length=1, max_length=BODY_MAX_LENGTH, trim_whitespace=False)
 
     class Meta:

@@ -52,6 +52,9 @@ def test_message_admin_add_normalises_numbers(staff_browser, settings):
     valid = {"account": str(account.pk), "sender_number": "(415) 555-0123", "receiver_number": "+442079460958"}
     staff_browser.post("/admin/messaging/message/add/", {**valid, "body": "x"})
     assert Message.objects.get().sender_number == "+14155550123"
+    # Written with more characters than its 16-character E.164 form.
+    staff_browser.post("/admin/messaging/message/add/", {**valid, "sender_number": "+1 (415) 555-0199", "body": "y"})
+    assert Message.objects.get(body="y").sender_number == "+14155550199"
 
 
 def test_post_admin_lists_and_searches(staff_browser):
