@@ -106,6 +106,10 @@ def user_update(*, user: User, data: dict[str, Any]) -> User:
     changed = [field for field in ADMIN_EDITABLE_FIELDS if field in data]
     for field in changed:
         setattr(user, field, data[field])
+    if demoting:
+        # A superuser is always saved as an admin (User.save), so a demotion must drop that
+        # flag too, or the answer would be a 200 that still says `admin`.
+        user.is_superuser = False
     _check_unique_identity(user=user)
     user.full_clean(exclude=["password"], validate_constraints=False)
     user.save()

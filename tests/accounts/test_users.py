@@ -330,3 +330,16 @@ def test_put_leaving_out_role_and_is_active_changes_neither(admin_client_api, ad
     assert response.status_code == 200, response.content
     other_admin.refresh_from_db()
     assert (other_admin.role, other_admin.is_active) == (Role.ADMIN, True)
+
+
+def test_a_superuser_admin_can_be_demoted(admin_client_api, client_for):
+    # `createsuperuser` and the demo seed make superusers; demoting one must really demote it.
+    superuser = AdminFactory.create(is_superuser=True)
+
+    response = admin_client_api.post(f"{detail(superuser)}role/", {"role": "user"})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["role"] == "user"
+    superuser.refresh_from_db()
+    assert (superuser.role, superuser.is_staff, superuser.is_superuser) == (Role.USER, False, False)
+    assert client_for(superuser).get(USERS).status_code == 403
