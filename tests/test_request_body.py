@@ -41,3 +41,9 @@ def test_chunked_body_over_the_limit_is_413(user, user_client):
     response = post_chunked(bearer(user_client), payload)
     assert_error_shape(response, 413, code="payload_too_large")
     assert not Post.objects.exists()
+
+
+def test_a_body_that_is_not_an_object_names_no_field(user_client):
+    response = user_client.post("/api/v1/accounts/", [1, 2], format="json")
+    assert_error_shape(response, 400)
+    assert [error["attr"] for error in response.json()["errors"]] == [None]

@@ -72,6 +72,14 @@ def _is_transaction_conflict(exc: OperationalError) -> bool:
 class ApiExceptionHandler(ExceptionHandler):
     """Map database and token failures to the contract's 4xx answers instead of 500s."""
 
+    def format_exception(self, exc: exceptions.APIException) -> dict:
+        data = super().format_exception(exc)
+        # An error about the whole body names no field: `attr` is null, not "non_field_errors".
+        for error in data.get("errors", []):
+            if error.get("attr") == api_settings.NON_FIELD_ERRORS_KEY:
+                error["attr"] = None
+        return data
+
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         if isinstance(exc, InvalidToken):
             # simplejwt's detail is a dict with one message per token class tried;
