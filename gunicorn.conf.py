@@ -20,7 +20,9 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # /metrics sums every worker: prometheus_client's multiprocess mode keeps each worker's samples
 # in files under this directory. It is emptied at start so a restart does not inherit old counts.
-_metrics_dir = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(Path(tempfile.gettempdir()) / "api-metrics")))
+# The default directory is per bind address, so two local servers never wipe each other's samples.
+_default_metrics_dir = Path(tempfile.gettempdir()) / ("api-metrics-" + "".join(c if c.isalnum() else "_" for c in bind))
+_metrics_dir = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(_default_metrics_dir)))
 
 
 def on_starting(server):
