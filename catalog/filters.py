@@ -7,28 +7,9 @@ import django_filters
 from django import forms
 from django.db.models import QuerySet
 
+from config.api.filters import StrictBooleanFilter
+
 from .models import Product
-
-_TRUE = {"true", "1", "yes", "on"}
-_FALSE = {"false", "0", "no", "off"}
-
-
-class StrictBooleanField(forms.Field):
-    """`true`/`false` (also 1/0, yes/no, on/off; any case). Anything else is an error, not "no filter"."""
-
-    def to_python(self, value: Any) -> bool | None:
-        if value in (None, ""):
-            return None
-        text = str(value).strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        raise forms.ValidationError("Must be true or false.", code="invalid")
-
-
-class StrictBooleanFilter(django_filters.BooleanFilter):
-    field_class = StrictBooleanField
 
 
 class ProductFilterForm(forms.Form):

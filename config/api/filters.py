@@ -1,10 +1,39 @@
-"""Ordering that rejects unknown fields and always breaks ties by id."""
+"""Filters shared by every app: strict booleans, and ordering that rejects unknown fields and
+always breaks ties by id."""
 
 from typing import Any
 
+import django_filters
+from django import forms
 from django.db.models import QuerySet
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
+
+TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
+FALSE_WORDS = frozenset({"false", "0", "no", "off"})
+
+
+class StrictBooleanField(forms.Field):
+    """`true`/`false` (also 1/0, yes/no, on/off; any case). Anything else is an error, not "no filter"."""
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in TRUE_WORDS:
+            return True
+        if text in FALSE_WORDS:
+            return False
+        raise forms.ValidationError("Must be true or false.", code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """A false or zero value is applied (API.md); junk is a 400 naming the parameter.
+
+    Built on the plain BooleanFilter: the rest_framework one's widget turns junk into "no filter".
+    """
+
+    field_class = StrictBooleanField
 
 
 class StrictOrderingFilter(filters.OrderingFilter):

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api.filters import TRUE_WORDS
 from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import ReadAuthenticatedWriteAdmin, is_admin
 from sprockets import selectors, services
@@ -114,7 +115,7 @@ class FactoryViewSet(viewsets.ModelViewSet):
 
     def _wants_chart_data(self) -> bool:
         value = self.request.query_params.get("with_chart_data", "")
-        return self.action in ("list", "retrieve") and value.strip().lower() in ("true", "1", "yes", "on")
+        return self.action in ("list", "retrieve") and value.strip().lower() in TRUE_WORDS
 
     def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
         if self._wants_chart_data() and args:
