@@ -12,6 +12,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from config.api.exceptions import field_errors
+from config.api.services import assign_fields
 
 from .models import Account, Role, User
 
@@ -103,9 +104,7 @@ def user_update(*, user: User, data: dict[str, Any]) -> User:
     deactivating = "is_active" in data and not data["is_active"]
     if demoting or deactivating:
         _ensure_not_last_admin(user=user, action="demoted" if demoting else "deactivated")
-    changed = [field for field in ADMIN_EDITABLE_FIELDS if field in data]
-    for field in changed:
-        setattr(user, field, data[field])
+    changed = assign_fields(user, data, ADMIN_EDITABLE_FIELDS)
     if demoting:
         # A superuser is always saved as an admin (User.save), so a demotion must drop that
         # flag too, or the answer would be a 200 that still says `admin`.
@@ -169,9 +168,7 @@ def account_update(*, account: Account, data: dict[str, Any], owner: User | None
     account = Account.objects.select_for_update().get(pk=account.pk)
     if owner is not None:
         account.owner = owner
-    for field in ACCOUNT_EDITABLE_FIELDS:
-        if field in data:
-            setattr(account, field, data[field])
+    assign_fields(account, data, ACCOUNT_EDITABLE_FIELDS)
     account.currency = (account.currency or "").upper()
     _check_account_name_free(account=account)
     account.full_clean(validate_constraints=False)

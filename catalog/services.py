@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from config.api.caching import bump_namespace_on_commit
 from config.api.exceptions import field_errors
+from config.api.services import assign_fields
 
 from .models import Product
 
@@ -51,9 +52,7 @@ def product_update(*, product: Product, data: dict[str, Any]) -> Product:
     if locked is None:  # deleted by a concurrent request since the view looked it up
         raise Http404("No Product matches the given query.")
     product = locked
-    for field in PRODUCT_EDITABLE_FIELDS:
-        if field in data:
-            setattr(product, field, data[field])
+    assign_fields(product, data, PRODUCT_EDITABLE_FIELDS)
     return _validate_and_save(product)
 
 

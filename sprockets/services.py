@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from config.api.exceptions import field_errors
+from config.api.services import assign_fields
 
 from .models import Factory, Location, Sprocket, SprocketType
 from .signals import production_changed
@@ -25,13 +26,6 @@ LOCATION_FIELDS = ("name", "address_1", "address_2", "city", "state", "postal_co
 SPROCKET_TYPE_FIELDS = ("name", "teeth", "pitch_diameter", "outside_diameter", "pitch")
 FACTORY_FIELDS = ("name", "location", "sprocket_production_goal")
 SPROCKET_FIELDS = ("name", "factory", "sprocket_type", "produced_at")
-
-
-def _assign(instance: Any, data: dict[str, Any], allowed: tuple[str, ...]) -> list[str]:
-    changed = [field for field in allowed if field in data]
-    for field in changed:
-        setattr(instance, field, data[field])
-    return changed
 
 
 # --- Locations ------------------------------------------------------------------------------
@@ -57,7 +51,7 @@ def location_create(**fields: Any) -> Location:
 @transaction.atomic
 def location_update(*, location: Location, data: dict[str, Any]) -> Location:
     location = Location.objects.select_for_update().get(pk=location.pk)
-    _assign(location, data, LOCATION_FIELDS)
+    assign_fields(location, data, LOCATION_FIELDS)
     _normalise_location(location)
     _check_postal_code_free(location=location)
     location.full_clean(validate_constraints=False)
@@ -83,7 +77,7 @@ def sprocket_type_create(**fields: Any) -> SprocketType:
 @transaction.atomic
 def sprocket_type_update(*, sprocket_type: SprocketType, data: dict[str, Any]) -> SprocketType:
     sprocket_type = SprocketType.objects.select_for_update().get(pk=sprocket_type.pk)
-    _assign(sprocket_type, data, SPROCKET_TYPE_FIELDS)
+    assign_fields(sprocket_type, data, SPROCKET_TYPE_FIELDS)
     sprocket_type.full_clean(validate_constraints=False)
     sprocket_type.save()
     return sprocket_type
@@ -112,7 +106,7 @@ def factory_update(*, factory: Factory, data: dict[str, Any]) -> Factory:
     """
     factory = Factory.objects.select_for_update().get(pk=factory.pk)
     old_goal = factory.sprocket_production_goal
-    _assign(factory, data, FACTORY_FIELDS)
+    assign_fields(factory, data, FACTORY_FIELDS)
     factory.full_clean(validate_constraints=False)
     # Never write the counter from Python: only _change_actual's UPDATE touches it.
     factory.save(update_fields=[*FACTORY_FIELDS, "updated_at"])
@@ -189,7 +183,7 @@ def sprocket_update(*, sprocket: Sprocket, data: dict[str, Any]) -> Sprocket:
     """Moving a sprocket to another factory moves its 1: a chart point for each factory."""
     sprocket = _lock_sprocket(sprocket)
     old_factory_id = sprocket.factory_id
-    _assign(sprocket, data, SPROCKET_FIELDS)
+    assign_fields(sprocket, data, SPROCKET_FIELDS)
     if sprocket.produced_at is None:
         sprocket.produced_at = timezone.now()
     sprocket.full_clean(validate_constraints=False)
