@@ -104,6 +104,9 @@ def user_update(*, user: User, data: dict[str, Any]) -> User:
     deactivating = "is_active" in data and not data["is_active"]
     if demoting or deactivating:
         _ensure_not_last_admin(user=user, action="demoted" if demoting else "deactivated")
+    # Re-read under a row lock (after the admin rows above, same lock order): the caller's copy
+    # may predate a concurrent PATCH of other fields, which a full save would silently undo.
+    user = User.objects.select_for_update().get(pk=user.pk)
     changed = assign_fields(user, data, ADMIN_EDITABLE_FIELDS)
     if demoting:
         # A superuser is always saved as an admin (User.save), so a demotion must drop that
