@@ -11,7 +11,7 @@ from tests.accounts.factories import UserFactory
 def test_user_update_keeps_a_change_committed_after_the_caller_read_the_user():
     """Two PATCHes of different fields at once: the view reads the user, another request
     commits a change, then this one saves. The other change must survive."""
-    user = UserFactory(first_name="Old", last_name="Old")
+    user: User = UserFactory.create(first_name="Old", last_name="Old")
     read_by_this_request = User.objects.get(pk=user.pk)
     services.user_update(user=User.objects.get(pk=user.pk), data={"last_name": "Newer"})
 

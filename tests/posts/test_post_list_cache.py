@@ -96,3 +96,20 @@ def test_a_failed_write_leaves_the_cached_list_intact_and_correct(user, client_f
     assert _texts(client) == ["kept"]
     assert client.post("/api/v1/posts/", {"text": "  "}, format="json").status_code == 400
     assert _texts(client) == ["kept"]
+
+
+def test_moving_a_post_to_another_author_in_the_admin_drops_it_from_the_old_authors_list(
+    user, other_user, admin_user, client_for
+):
+    from django.test import Client
+
+    post = PostFactory.create(author=user, text="moved")
+    assert _texts(client_for(user)) == ["moved"]
+    staff = Client()
+    staff.force_login(admin_user)
+
+    response = staff.post(f"/admin/posts/post/{post.pk}/change/", {"author": other_user.pk, "text": "moved"})
+
+    assert response.status_code == 302, response.content
+    assert _texts(client_for(user)) == []
+    assert _texts(client_for(other_user)) == ["moved"]
