@@ -78,6 +78,11 @@ class ApiExceptionHandler(ExceptionHandler):
         for error in data.get("errors", []):
             if error.get("attr") == api_settings.NON_FIELD_ERRORS_KEY:
                 error["attr"] = None
+            # A message may quote the input; a lone surrogate in it (valid JSON: "\ud800") cannot
+            # be encoded as UTF-8 and would turn this 400 into a 500 in the renderer.
+            for key in ("detail", "attr"):
+                if isinstance(error.get(key), str):
+                    error[key] = error[key].encode("utf-8", "backslashreplace").decode("utf-8")
         return data
 
     def convert_known_exceptions(self, exc: Exception) -> Exception:

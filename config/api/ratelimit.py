@@ -116,7 +116,8 @@ class AuthUsernameRateLimit(_CacheRateLimit):
         identity = data.get("username") or data.get("email")
         if not isinstance(identity, str) or not identity.strip():
             return None
-        return identity.strip().lower()
+        # A lone surrogate (valid JSON, "\ud800") cannot be hashed as UTF-8 by django-ratelimit.
+        return identity.strip().lower().encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 AUTH_RATE_LIMITS = [AuthIpRateLimit, AuthUsernameRateLimit]
