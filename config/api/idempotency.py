@@ -50,7 +50,14 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 def request_fingerprint(data: Any) -> str:
     if hasattr(data, "lists"):  # a QueryDict from a form body
         data = dict(data.lists())
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
+    # A multipart body may hold file parts: described by name and size, not a TypeError (500).
+    canonical = json.dumps(
+        data,
+        sort_keys=True,
+        separators=(",", ":"),
+        cls=DjangoJSONEncoder,
+        default=lambda value: f"<file {getattr(value, 'name', '')} {getattr(value, 'size', '')}>",
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

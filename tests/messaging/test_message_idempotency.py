@@ -108,3 +108,17 @@ def test_concurrent_requests_with_one_key_create_one_message(user, client_for):
     assert created_ids == {str(Message.objects.get().pk)}
     fresh = [r for r in responses if r.status_code == 201 and "Idempotent-Replayed" not in r]
     assert len(fresh) == 1
+
+
+@pytest.mark.django_db
+def test_a_multipart_body_with_a_file_part_and_a_key_is_not_a_500(user, user_client):
+    """The key's fingerprint hashes the body: a file part (ignored by the serializer) must not break it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    account = AccountFactory.create(owner=user)
+    body = {**_payload(account), "attachment": SimpleUploadedFile("a.txt", b"hello")}
+
+    response = user_client.post("/api/v1/messages/", body, format="multipart", HTTP_IDEMPOTENCY_KEY="k-file")
+
+    assert response.status_code == 201, response.content
+    assert Message.objects.count() == 1
