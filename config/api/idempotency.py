@@ -79,7 +79,13 @@ def _claim(*, user: Any, scope: str, key: str, fingerprint: str) -> tuple[Idempo
             )
         return record, True
     except IntegrityError:
-        return mine.get(), False
+        holder = mine.first()
+        if holder is None:  # its request just failed and released the key: let the client retry
+            raise Conflict(
+                detail=f"A request with this {HEADER} is still in progress; retry later.",
+                code="idempotency_key_in_flight",
+            ) from None
+        return holder, False
 
 
 def _replay(record: IdempotencyKey, fingerprint: str) -> Response:

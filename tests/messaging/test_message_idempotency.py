@@ -122,3 +122,34 @@ def test_a_multipart_body_with_a_file_part_and_a_key_is_not_a_500(user, user_cli
 
     assert response.status_code == 201, response.content
     assert Message.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_key_released_between_the_clash_and_the_read_is_a_409_not_a_500(user, user_client):
+    """Another request held the key, then failed (4xx) and released it just after our insert clashed."""
+    from django.db import IntegrityError
+    from django.utils import timezone
+
+    from config.api.models import IdempotencyKey
+
+    account = AccountFactory.create(owner=user)
+    IdempotencyKey.objects.create(
+        user=user, scope="messages.create", key="k-gone", fingerprint="other", created_at=timezone.now()
+    )
+    clashed: list[bool] = []
+
+    def release_right_after_the_clash(execute, sql, params, many, context):
+        if clashed and sql.lstrip().upper().startswith("SELECT") and clashed.pop():  # after the savepoint rollback
+            IdempotencyKey.objects.filter(key="k-gone").delete()  # the other request gives its key back
+        try:
+            return execute(sql, params, many, context)
+        except IntegrityError:
+            clashed.append(True)
+            raise
+
+    body = {"account": str(account.pk), "sender_number": "+14155550123", "receiver_number": "+14155550188", "body": "x"}
+    with connection.execute_wrapper(release_right_after_the_clash):
+        response = user_client.post("/api/v1/messages/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-gone")
+
+    assert_error_shape(response, 409)
+    assert Message.objects.count() == 0
