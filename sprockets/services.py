@@ -34,29 +34,25 @@ def _check_postal_code_free(*, location: Location) -> None:
         raise field_errors("unique", postal_code="A location with this postal code already exists.")
 
 
-def _normalise_location(location: Location) -> None:
+def _validate_and_save_location(location: Location) -> Location:
+    """Country codes are stored upper-case; a taken postal code is a 400 on `postal_code`."""
     location.country_code = (location.country_code or "").upper()
-
-
-@transaction.atomic
-def location_create(**fields: Any) -> Location:
-    location = Location(**{k: v for k, v in fields.items() if k in LOCATION_FIELDS})
-    _normalise_location(location)
     _check_postal_code_free(location=location)
     location.full_clean(validate_constraints=False)
     location.save()
     return location
+
+
+@transaction.atomic
+def location_create(**fields: Any) -> Location:
+    return _validate_and_save_location(Location(**{k: v for k, v in fields.items() if k in LOCATION_FIELDS}))
 
 
 @transaction.atomic
 def location_update(*, location: Location, data: dict[str, Any]) -> Location:
     location = Location.objects.select_for_update().get(pk=location.pk)
     assign_fields(location, data, LOCATION_FIELDS)
-    _normalise_location(location)
-    _check_postal_code_free(location=location)
-    location.full_clean(validate_constraints=False)
-    location.save()
-    return location
+    return _validate_and_save_location(location)
 
 
 @transaction.atomic
