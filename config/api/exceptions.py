@@ -13,6 +13,8 @@ from rest_framework.settings import api_settings
 from rest_framework_simplejwt.exceptions import AuthenticationFailed as JWTAuthenticationFailed
 from rest_framework_simplejwt.exceptions import InvalidToken
 
+from .text import utf8_safe
+
 
 class Conflict(exceptions.APIException):
     """The request is valid but clashes with the current state (a race, a reference in use)."""
@@ -82,7 +84,7 @@ class ApiExceptionHandler(ExceptionHandler):
             # be encoded as UTF-8 and would turn this 400 into a 500 in the renderer.
             for key in ("detail", "attr"):
                 if isinstance(error.get(key), str):
-                    error[key] = error[key].encode("utf-8", "backslashreplace").decode("utf-8")
+                    error[key] = utf8_safe(error[key])
         return data
 
     def convert_known_exceptions(self, exc: Exception) -> Exception:

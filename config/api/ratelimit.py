@@ -12,6 +12,8 @@ from django_ratelimit.core import get_usage
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
+from .text import utf8_safe
+
 
 def client_ip(request: Any) -> str:
     """REMOTE_ADDR, or the address the n-th trusted proxy saw (TRUSTED_PROXY_COUNT)."""
@@ -117,7 +119,7 @@ class AuthUsernameRateLimit(_CacheRateLimit):
         if not isinstance(identity, str) or not identity.strip():
             return None
         # A lone surrogate (valid JSON, "\ud800") cannot be hashed as UTF-8 by django-ratelimit.
-        return identity.strip().lower().encode("utf-8", "backslashreplace").decode("utf-8")
+        return utf8_safe(identity.strip().lower())
 
 
 AUTH_RATE_LIMITS = [AuthIpRateLimit, AuthUsernameRateLimit]
