@@ -1,8 +1,11 @@
 """JSON answers for routes that do not exist, in the contract's error format."""
 
+import sys
+
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from .exceptions import DatabaseUnavailable, is_database_unavailable
 from .middleware import error_body
 
 
@@ -16,6 +19,13 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Json
 
 
 def handler500(request: HttpRequest) -> JsonResponse:
+    # Django calls this while handling the exception. One raised outside DRF (the admin, the
+    # session middleware) because PostgreSQL is out of reach is a 503 like the API's, not a 500.
+    if is_database_unavailable(sys.exc_info()[1]):
+        unavailable = DatabaseUnavailable()
+        response = JsonResponse(error_body(503, unavailable.default_code, str(unavailable.detail)), status=503)
+        response["Retry-After"] = str(unavailable.wait)
+        return response
     return JsonResponse(error_body(500, "error", "Server Error (500)"), status=500)
 
 

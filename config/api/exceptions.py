@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, OperationalError
@@ -22,6 +23,19 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state of the resource."
     default_code = "conflict"
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    """PostgreSQL cannot be reached, refuses connections, or the pool had none free in time."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The database is unavailable or overloaded; retry shortly."
+    default_code = "service_unavailable"
+
+    @property
+    def wait(self) -> int:
+        # drf-standardized-errors turns `wait` into the Retry-After header, as for a 429.
+        return settings.DATABASE_UNAVAILABLE_RETRY_AFTER
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -66,9 +80,32 @@ def django_validation_error_as_drf(exc: DjangoValidationError) -> exceptions.Val
 _CONFLICT_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
 
 
+def _sqlstate(exc: OperationalError) -> str | None:
+    return getattr(exc.__cause__, "sqlstate", None) or getattr(exc.__cause__, "pgcode", None)
+
+
 def _is_transaction_conflict(exc: OperationalError) -> bool:
-    sqlstate = getattr(exc.__cause__, "sqlstate", None) or getattr(exc.__cause__, "pgcode", None)
-    return sqlstate in _CONFLICT_SQLSTATES
+    return _sqlstate(exc) in _CONFLICT_SQLSTATES
+
+
+# SQLSTATE classes of a server that cannot take the request now: 08 connection exception,
+# 53 insufficient resources (53300 too_many_connections), 57P01..57P03 shutting down or starting.
+_UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57P01", "57P02", "57P03")
+
+
+def is_database_unavailable(exc: BaseException | None) -> bool:
+    """True for a failure to reach or use the database at all, as opposed to a bad query.
+
+    psycopg reports a refused or timed-out connection with no SQLSTATE, and so does the pool
+    (`PoolTimeout`: every connection busy, or none could be opened); SQLite's "database is
+    locked" after its busy timeout is the same kind of overload.
+    """
+    if not isinstance(exc, OperationalError):
+        return False
+    sqlstate = _sqlstate(exc)
+    if sqlstate is None:
+        return True
+    return sqlstate.startswith(_UNAVAILABLE_SQLSTATE_PREFIXES)
 
 
 class ApiExceptionHandler(ExceptionHandler):
@@ -103,6 +140,8 @@ class ApiExceptionHandler(ExceptionHandler):
             return Conflict(detail=_protected_detail(exc), code="in_use")
         if isinstance(exc, OperationalError) and _is_transaction_conflict(exc):
             return Conflict(detail="The request conflicts with a concurrent change; retry it.", code="conflict")
+        if is_database_unavailable(exc):
+            return DatabaseUnavailable()
         if isinstance(exc, IntegrityError):
             # Validation catches duplicates first; this is the race that slipped past it.
             return Conflict(detail="The request conflicts with a concurrent change; retry it.", code="conflict")

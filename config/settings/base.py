@@ -85,16 +85,22 @@ DATABASES["default"]["ENGINE"] = _ENGINE_WITH_METRICS.get(
     DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"]
 )
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # The pool is per process. A sync gunicorn worker serves one request per thread at a time,
+    # so it never needs more than GUNICORN_THREADS connections (+1 for a management task).
+    # workers x instances x DB_POOL_MAX_SIZE must stay under PostgreSQL's max_connections.
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
-        "max_size": env.int("DB_POOL_MAX_SIZE", default=10),
-        "timeout": env.int("DB_POOL_TIMEOUT", default=10),
+        "max_size": env.int("DB_POOL_MAX_SIZE", default=env.int("GUNICORN_THREADS", default=1) + 1),
+        # A request that finds no free connection in time is a 503 with Retry-After.
+        "timeout": env.float("DB_POOL_TIMEOUT", default=5.0),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not
 else:
     # Wait for a writer instead of failing at once with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Seconds a client is told to wait (Retry-After) when the database is unreachable or overloaded.
+DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER", default=5)
 
 # --- Cache --------------------------------------------------------------------------------
 # Redis when REDIS_URL is set; otherwise a per-process local-memory cache. A Redis outage

@@ -1,6 +1,7 @@
 """Test settings: fast hashing, the database and cache chosen by the same variables as elsewhere."""
 
 from .base import *  # noqa: F403
+from .base import env
 
 DEBUG = False
 # Argon2 is deliberately slow; the tests check behaviour, not hashing cost.
@@ -13,3 +14,7 @@ STORAGES = {
 # Serve static files straight from the apps (no collectstatic needed outside production).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Race tests run dozens of threads in one process, each holding a connection at once.
+if "pool" in DATABASES["default"].get("OPTIONS", {}):
+    DATABASES["default"]["OPTIONS"]["pool"]["max_size"] = env.int("DB_POOL_MAX_SIZE", default=40)
