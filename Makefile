@@ -1,5 +1,5 @@
 PY ?= .venv/bin/python
-.PHONY: install run test lint
+.PHONY: install run test lint soak
 
 install:
 	python3 -m venv .venv && .venv/bin/pip install -q -r requirements/dev.txt
@@ -14,3 +14,7 @@ test: install
 
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy .
+
+# Mixed load through gunicorn on PostgreSQL + Redis (needs wrk); SOAK_ARGS="--duration 1800 --interval 30" for a long run.
+soak: install
+	$(PY) loadtest/soak.py $(SOAK_ARGS)

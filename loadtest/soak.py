@@ -1,0 +1,504 @@
+"""Soak: the production stack under a mixed workload for as long as you ask, then a data check.
+
+Run from the repository root, with PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379:
+
+    .venv/bin/python loadtest/soak.py                        # 60 s, 3 intervals (what CI runs)
+    .venv/bin/python loadtest/soak.py --duration 1800 --interval 30 --report docs/RELIABILITY.md
+
+It creates a fresh database (`soak` unless --database), migrates and seeds it, starts gunicorn
+with the production settings on PostgreSQL + Redis, logs in several users and an admin, and
+drives `loadtest/mix.lua` through wrk over loopback: product list/detail/search (cache hits and
+misses, an admin edit now and then), factories with chart data, chart buckets, sprocket types,
+sprocket creates (with and without `Idempotency-Key`, replays) and deletes, message creates
+and lists, post create/patch/delete, account create/read/patch/delete, logins and refreshes.
+
+Every interval prints requests/s, p50/p99, non-2xx by status, each worker's RSS and the
+PostgreSQL connections of the database. It passes when there is no 5xx at all, the last
+interval's throughput is at least 90% of the first's, no worker was replaced, and no worker's
+RSS grew by 20 MB or more after the first interval (the warm-up). Then it checks the data:
+each factory's counter equals its sprockets and its chart moved one step per change, no
+`Idempotency-Key` created two rows, and every write a client saw accepted is readable.
+Exit status 0 only if all of that holds. Requests go to 127.0.0.1 only.
+"""
+
+import argparse
+import http.client
+import itertools
+import json
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+MIX = BASE_DIR / "loadtest" / "mix.lua"
+RSS_GROWTH_LIMIT_MB = 20.0
+THROUGHPUT_FLOOR = 0.90
+
+
+@dataclass
+class Interval:
+    number: int
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    socket_errors: int
+    statuses: Counter = field(default_factory=Counter)
+    by_kind: dict[str, int] = field(default_factory=dict)
+    rss_mb: dict[int, float] = field(default_factory=dict)
+    pg_connections: tuple[int, int] = (0, 0)
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def non_2xx(self) -> dict[int, int]:
+        return {status: n for status, n in sorted(self.statuses.items()) if not 200 <= status < 300}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=60, help="seconds of load (default 60)")
+    parser.add_argument("--interval", type=int, default=20, help="seconds per reported interval (default 20)")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
+    parser.add_argument("--connections", type=int, default=4, help="concurrent clients, one soak user each")
+    parser.add_argument("--port", type=int, default=8471)
+    parser.add_argument("--database", default="soak", help="PostgreSQL database, dropped and created")
+    parser.add_argument("--redis-db", type=int, default=9)
+    parser.add_argument("--products", type=int, default=2000)
+    parser.add_argument("--only", default="", help="comma-separated request kinds of mix.lua to run alone")
+    parser.add_argument("--report", type=Path, help="also write the interval table (Markdown) to this file")
+    return parser.parse_args()
+
+
+def environment(args: argparse.Namespace) -> dict[str, str]:
+    return {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "soak-" + secrets.token_urlsafe(32),
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "RATE_LIMIT_ENABLED": "false",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.database}",
+        "REDIS_URL": f"redis://127.0.0.1:6379/{args.redis_db}",
+        "CACHE_KEY_PREFIX": f"soak-{secrets.token_hex(4)}",
+        "GUNICORN_BIND": f"127.0.0.1:{args.port}",
+        "GUNICORN_WORKERS": str(args.workers),
+        "ACCESS_TOKEN_MINUTES": str(args.duration // 60 + 30),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def admin_connection():
+    import psycopg
+
+    return psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True)
+
+
+def recreate_database(name: str) -> None:
+    with admin_connection() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(env: dict[str, str]) -> None:
+    os.environ.update(env)
+    sys.path.insert(0, str(BASE_DIR))
+    import django
+
+    django.setup()
+
+
+def seed(*, users: int, products: int) -> dict[str, Any]:
+    """Demo data, a few thousand products, and one soak user (with two accounts) per connection."""
+    from django.core.management import call_command
+
+    from accounts.models import Account, Role, User
+    from catalog.models import Product
+    from catalog.services import product_cache_invalidate
+    from sprockets.models import SprocketType
+    from sprockets.services import factory_create
+
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 - closed at exit
+    Product.objects.bulk_create(
+        Product(
+            name=f"Soak product {i}",
+            description=f"Widget {i} for the soak",
+            price=Decimal(i % 9000) / 100,
+            stock=i % 23,
+            category=["Tools", "Garden", "Kitchen", "Books"][i % 4],
+            sku=f"SOAK-{i:06d}",
+        )
+        for i in range(products)
+    )
+    product_cache_invalidate()
+    soak_users = []
+    for n in range(users):
+        password = secrets.token_urlsafe(12)
+        user = User(username=f"soak{n}", email=f"soak{n}@example.com", role=Role.USER)
+        user.set_password(password)
+        user.save()
+        accounts = [Account.objects.create(owner=user, name=f"Soak {n} {label}") for label in ("main", "spare")]
+        soak_users.append({"username": user.username, "password": password, "accounts": [str(a.pk) for a in accounts]})
+    admin_password = secrets.token_urlsafe(12)
+    admin = User(username="soak-admin", email="soak-admin@example.com", role=Role.ADMIN)
+    admin.set_password(admin_password)
+    admin.save()
+    return {
+        "users": soak_users,
+        "admin": {"username": admin.username, "password": admin_password},
+        "products": [str(pk) for pk in Product.objects.alive().values_list("pk", flat=True)[:500]],
+        # The mix's own factories: their counters start at 0, so every chart step must be +-1.
+        "factories": [factory_create(name=f"Soak factory {n}", sprocket_production_goal=1000).pk for n in range(4)],
+        "sprocket_types": list(SprocketType.objects.values_list("pk", flat=True)),
+        "search_words": [
+            urllib.parse.quote(word) for word in ("widget 1", "soak", "hammer", "garden", "widget 42", "knife", "x")
+        ],
+    }
+
+
+def call(port: int, method: str, path: str, *, body: dict | None = None, token: str = "") -> tuple[int, bytes]:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def login(port: int, who: dict) -> None:
+    credentials = {"username": who["username"], "password": who["password"]}
+    status, body = call(port, "POST", "/api/v1/auth/login/", body=credentials)
+    if status != 200:
+        raise RuntimeError(f"login of {who['username']} answered {status}: {body[:200]!r}")
+    who["access"] = json.loads(body)["access"]
+
+
+def lua_literal(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"[{lua_literal(k)}] = {lua_literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "{" + ", ".join(lua_literal(v) for v in value) + "}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return json.dumps(str(value))  # a JSON string is a valid Lua string literal for this data
+
+
+def wait_until_up(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if call(port, "GET", "/ready/")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError("gunicorn did not become ready")
+
+
+def worker_pids(master: int) -> list[int]:
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return sorted(int(pid) for pid in children)
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def pg_connections(database: str) -> tuple[int, int]:
+    with admin_connection() as conn:
+        row = conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE state = 'active') FROM pg_stat_activity WHERE datname = %s",
+            [database],
+        ).fetchone()
+    return (row[0], row[1]) if row else (0, 0)
+
+
+def run_interval(number: int, *, args, base_url: str, data_file: Path, log_dir: Path) -> Interval:
+    command = [
+        "wrk",
+        f"-t{args.connections}",
+        f"-c{args.connections}",  # one connection per thread: request and response alternate
+        f"-d{args.interval}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(MIX),
+        base_url,
+        "--",
+        str(data_file),
+        str(log_dir),
+        f"i{number}",
+        args.only,
+    ]
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=args.interval + 60, check=False)  # noqa: S603
+    output = finished.stdout
+    match = re.search(r"^SOAK-RESULT (\{.*\})$", output, re.MULTILINE)
+    if not match:
+        raise RuntimeError(f"wrk exited {finished.returncode} with no result:\n{output}\n{finished.stderr}")
+    result = json.loads(match.group(1))
+    statuses: Counter = Counter()
+    by_kind: dict[str, int] = {}
+    for label, count in result["statuses"].items():
+        statuses[int(label.rsplit(" ", 1)[1])] += count
+        by_kind[label] = count
+    return Interval(
+        number=number,
+        requests=result["requests"],
+        seconds=result["duration_us"] / 1e6,
+        p50_ms=result["p50_us"] / 1000,
+        p99_ms=result["p99_us"] / 1000,
+        socket_errors=result["socket_errors"],
+        statuses=statuses,
+        by_kind=by_kind,
+    )
+
+
+def table(intervals: list[Interval], workers: list[int]) -> str:
+    header = "| interval | req/s | p50 ms | p99 ms | non-2xx | socket errors | worker RSS MB | PG conns (active) |"
+    lines = [header, "|---|---|---|---|---|---|---|---|"]
+    for interval in intervals:
+        non_2xx = ", ".join(f"{status}: {n}" for status, n in interval.non_2xx().items()) or "0"
+        rss = " / ".join(f"{interval.rss_mb.get(pid, 0):.0f}" for pid in workers)
+        total, active = interval.pg_connections
+        lines.append(
+            f"| {interval.number} | {interval.rate:.0f} | {interval.p50_ms:.1f} | {interval.p99_ms:.1f} | "
+            f"{non_2xx} | {interval.socket_errors} | {rss} | {total} ({active}) |"
+        )
+    return "\n".join(lines)
+
+
+def read_write_log(log_dir: Path) -> list[list[str]]:
+    entries: list[list[str]] = []
+    for path in sorted(log_dir.glob("writes-*.log")):
+        entries.extend(line.split(" ") for line in path.read_text().splitlines() if line)
+    return entries
+
+
+def check_data(*, log_dir: Path, port: int, admin_token: str) -> list[str]:
+    """What must hold after the run; returns the failures (empty: all good)."""
+    from django.db import connections
+    from django.db.models import Count
+
+    from accounts.models import Account
+    from messaging.models import Message
+    from posts.models import Post
+    from sprockets.models import Factory, FactoryChartEntry, Sprocket
+
+    connections.close_all()
+    failures: list[str] = []
+    entries = read_write_log(log_dir)
+
+    # Counters: each factory's actual equals its sprockets; the chart moved by one per change
+    # (no goal changes in the mix), and its last point is the counter.
+    for factory in Factory.objects.filter(name__startswith="Soak factory").annotate(rows=Count("sprockets")):
+        if factory.sprocket_production_actual != factory.rows:
+            failures.append(f"factory {factory.pk}: actual {factory.sprocket_production_actual} != {factory.rows} rows")
+        actuals = list(
+            FactoryChartEntry.objects.filter(factory=factory)
+            .order_by("time", "id")
+            .values_list("sprocket_production_actual", flat=True)
+        )
+        steps = Counter(b - a for a, b in itertools.pairwise(actuals))
+        if actuals and actuals[-1] != factory.sprocket_production_actual:
+            failures.append(f"factory {factory.pk}: last chart point {actuals[-1]} != counter")
+        odd = {step: n for step, n in steps.items() if step not in (1, -1)}
+        if odd:
+            failures.append(f"factory {factory.pk}: chart steps other than +-1: {odd}")
+
+    # Idempotency: one row per key (the key is the row's name or body), one id per key in answers.
+    duplicated = (
+        Sprocket.objects.filter(name__startswith="soak-").values("name").annotate(n=Count("id")).filter(n__gt=1)
+    )
+    duplicated_messages = (
+        Message.objects.filter(body__startswith="soak soak-").values("body").annotate(n=Count("id")).filter(n__gt=1)
+    )
+    if duplicated.exists() or duplicated_messages.exists():
+        failures.append(f"an Idempotency-Key created two rows: {list(duplicated)[:5]} {list(duplicated_messages)[:5]}")
+    ids_per_key: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for entry in entries:
+        if entry[0] in ("sprocket_create", "message_create") and entry[2] != "-":
+            ids_per_key[(entry[0], entry[2])].add(entry[1])
+    answered_twice = {key: ids for key, ids in ids_per_key.items() if len(ids) > 1}
+    if answered_twice:
+        failures.append(f"a replayed key answered another id: {list(answered_twice.items())[:5]}")
+
+    # Every accepted write is readable (deleted ones are gone; a patched post has its last text).
+    created: dict[str, set[str]] = defaultdict(set)
+    deleted: dict[str, set[str]] = defaultdict(set)
+    delete_asked: dict[str, set[str]] = defaultdict(set)  # answered or cut off at an interval's end
+    post_text: dict[str, str] = {}
+    for entry in entries:
+        action, ident = entry[0], entry[1]
+        kind, _, verb = action.partition("_")
+        if verb == "create":
+            created[kind].add(ident)
+        elif verb == "delete":
+            deleted[kind].add(ident)
+        elif verb == "delete_sent":
+            delete_asked[kind].add(ident)
+        elif action == "post_patch":
+            post_text[ident] = " ".join(entry[2:])
+    models = {
+        "sprocket": Sprocket.objects,
+        "message": Message.objects,
+        "post": Post.objects,
+        "account": Account.objects,
+    }
+    for kind, manager in models.items():
+        expected = created[kind] - delete_asked[kind]
+        found = {str(pk) for pk in manager.filter(pk__in=list(expected)).values_list("pk", flat=True)}
+        if expected - found:
+            failures.append(
+                f"{len(expected - found)} accepted {kind} writes are missing, e.g. {sorted(expected - found)[:3]}"
+            )
+        resurrected = {str(pk) for pk in manager.filter(pk__in=list(deleted[kind])).values_list("pk", flat=True)}
+        if resurrected:
+            failures.append(f"{len(resurrected)} deleted {kind}s still exist, e.g. {sorted(resurrected)[:3]}")
+    texts = {str(pk): text for pk, text in Post.objects.filter(pk__in=list(post_text)).values_list("pk", "text")}
+    stale = [pk for pk, text in post_text.items() if pk not in delete_asked["post"] and texts.get(pk) != text]
+    if stale:
+        failures.append(f"{len(stale)} patched posts lost their last text, e.g. {stale[:3]}")
+    # ... and readable through the API, not only in the table (a sample, as the admin).
+    paths = {"sprocket": "/api/v1/sprockets/{}/", "message": "/api/v1/messages/{}/", "post": "/api/v1/posts/{}/"}
+    for kind, template in paths.items():
+        for ident in sorted(created[kind] - delete_asked[kind])[:100]:
+            status = call(port, "GET", template.format(ident), token=admin_token)[0]
+            if status != 200:
+                failures.append(f"GET {template.format(ident)} answered {status} after the run")
+                break
+    counts = {kind: len(ids) for kind, ids in created.items()}
+    print(
+        f"data check: accepted creates {counts}, deletes { {k: len(v) for k, v in deleted.items()} }, "
+        f"idempotency keys {len(ids_per_key)}"
+    )
+    return failures
+
+
+def verdict(intervals: list[Interval], workers_at_start: list[int], workers_at_end: list[int]) -> list[str]:
+    failures = []
+    server_errors = sum(n for interval in intervals for status, n in interval.statuses.items() if status >= 500)
+    if server_errors:
+        kinds: Counter[str] = Counter()
+        for interval in intervals:
+            for label, n in interval.by_kind.items():
+                if int(label.rsplit(" ", 1)[1]) >= 500:
+                    kinds[label] += n
+        failures.append(f"{server_errors} answers were 5xx: {dict(kinds)}")
+    if sum(interval.socket_errors for interval in intervals):
+        failures.append("wrk saw socket errors or timeouts")
+    first, last = intervals[0], intervals[-1]
+    if last.rate < THROUGHPUT_FLOOR * first.rate:
+        failures.append(f"throughput fell from {first.rate:.0f} to {last.rate:.0f} req/s (< {THROUGHPUT_FLOOR:.0%})")
+    if workers_at_start != workers_at_end:
+        failures.append(f"workers were replaced: {workers_at_start} -> {workers_at_end}")
+    for pid in workers_at_start:
+        growth = last.rss_mb.get(pid, 0) - first.rss_mb.get(pid, 0)
+        if growth >= RSS_GROWTH_LIMIT_MB:
+            failures.append(f"worker {pid} grew by {growth:.1f} MB after warm-up")
+    return failures
+
+
+def main() -> int:
+    args = parse_args()
+    env = environment(args)
+    base_url = f"http://127.0.0.1:{args.port}"
+    recreate_database(args.database)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=BASE_DIR,
+        env={**os.environ, **env},
+        check=True,
+        timeout=300,
+    )
+    setup_django(env)
+    data = seed(users=args.connections, products=args.products)
+    from django.db import connections
+
+    connections.close_all()
+
+    log_dir = Path(tempfile.mkdtemp(prefix="soak-"))
+    server_log = open(log_dir / "gunicorn.log", "w")  # noqa: SIM115 - closed in finally
+    gunicorn = subprocess.Popen(  # noqa: S603 - fixed command line
+        [str(BASE_DIR / ".venv/bin/gunicorn"), "config.wsgi", "-c", "gunicorn.conf.py"],
+        cwd=BASE_DIR,
+        env={**os.environ, **env, "PROMETHEUS_MULTIPROC_DIR": str(log_dir / "metrics")},
+        stdout=server_log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: stopping it stops every worker
+    )
+    try:
+        wait_until_up(args.port)
+        for who in [*data["users"], data["admin"]]:
+            login(args.port, who)
+        data_file = log_dir / "data.lua"
+        data_file.write_text("return " + lua_literal(data) + "\n")
+        workers = worker_pids(gunicorn.pid)
+        print(f"soak: {args.duration}s, {len(workers)} workers, {args.connections} clients; logs in {log_dir}")
+
+        intervals: list[Interval] = []
+        for number in range(1, max(1, args.duration // args.interval) + 1):
+            interval = run_interval(number, args=args, base_url=base_url, data_file=data_file, log_dir=log_dir)
+            interval.rss_mb = {pid: rss_mb(pid) for pid in worker_pids(gunicorn.pid)}
+            interval.pg_connections = pg_connections(args.database)
+            intervals.append(interval)
+            print(table([interval], workers).splitlines()[-1], flush=True)
+
+        workers_at_end = worker_pids(gunicorn.pid)
+        report = table(intervals, workers)
+        print("\n" + report)
+        failures = verdict(intervals, workers, workers_at_end)
+        failures += check_data(log_dir=log_dir, port=args.port, admin_token=data["admin"]["access"])
+        total = sum(interval.requests for interval in intervals)
+        non_2xx: Counter[int] = Counter()
+        non_2xx_by_kind: Counter[str] = Counter()
+        for interval in intervals:
+            non_2xx.update(interval.non_2xx())
+            non_2xx_by_kind.update(
+                {label: n for label, n in interval.by_kind.items() if not label.rsplit(" ", 1)[1].startswith("2")}
+            )
+        summary = (
+            f"requests: {total}; non-2xx: {dict(non_2xx) or 0}; first {intervals[0].rate:.0f} req/s, "
+            f"last {intervals[-1].rate:.0f} req/s"
+        )
+        print(summary)
+        if non_2xx_by_kind:
+            print("non-2xx by request kind: " + ", ".join(f"{k}: {n}" for k, n in sorted(non_2xx_by_kind.items())))
+        if args.report:
+            args.report.write_text(report + "\n\n" + summary + "\n")
+        for failure in failures:
+            print(f"FAIL: {failure}")
+        print("soak: " + ("FAILED" if failures else "passed"))
+        return 1 if failures else 0
+    finally:
+        try:
+            os.killpg(gunicorn.pid, signal.SIGTERM)
+            gunicorn.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(gunicorn.pid, signal.SIGKILL)
+            gunicorn.wait(timeout=10)
+        except ProcessLookupError:
+            pass
+        server_log.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
