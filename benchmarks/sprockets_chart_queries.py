@@ -1,11 +1,12 @@
-"""Queries and time of `GET /api/v1/factories/?with_chart_data=true&page_size=100`.
+"""Queries and time of `GET /api/v1/factories/?with_chart_data=true&page_size=100&chart_points=N`.
 
-100 factories x 1,000 chart entries each, bulk-created in a throwaway test database
-(`test_<db name>`, created and dropped by this script). Run against PostgreSQL:
+100 factories x 1,000 chart entries each (each answers its newest N, default 100), bulk-created
+in a throwaway test database (`test_<db name>`, created and dropped by this script). Run against PostgreSQL:
 
     DJANGO_SETTINGS_MODULE=config.settings.test \
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/h_sprockets \
-    .venv/bin/python benchmarks/sprockets_chart_queries.py [--factories 100] [--points 1000] [--runs 5]
+    .venv/bin/python benchmarks/sprockets_chart_queries.py [--factories 100] [--points 1000] [--runs 5] \
+        [--chart-points 100]
 
 Prints the number of SQL queries of one request (django.test.utils.CaptureQueriesContext) and
 the response times (min / median / max over --runs requests, after one warm-up request).
@@ -31,7 +32,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment, teardown_test_environment  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
-URL = "/api/v1/factories/?with_chart_data=true&page_size=100"
+URL = "/api/v1/factories/?with_chart_data=true&page_size=100&chart_points={chart_points}"
 
 
 def populate(*, factories: int, points: int) -> None:
@@ -56,7 +57,7 @@ def populate(*, factories: int, points: int) -> None:
         )
 
 
-def measure(*, runs: int) -> tuple[int, list[float], int]:
+def measure(*, runs: int, url: str) -> tuple[int, list[float], int]:
     from accounts.models import User
     from accounts.services import tokens_for_user
 
@@ -64,10 +65,10 @@ def measure(*, runs: int) -> tuple[int, list[float], int]:
     client.credentials(
         HTTP_AUTHORIZATION=f"Bearer {tokens_for_user(user=User.objects.get(username='bench'))['access']}"
     )
-    warm = client.get(URL)
+    warm = client.get(url)
     assert warm.status_code == 200, warm.content[:500]
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(URL)
+        response = client.get(url)
     # Count now: the next request's request_started signal resets the connection's query log.
     queries = len(ctx.captured_queries)
     body = response.json()
@@ -75,7 +76,7 @@ def measure(*, runs: int) -> tuple[int, list[float], int]:
     timings = []
     for _ in range(runs):
         began = time.perf_counter()
-        client.get(URL)
+        client.get(url)
         timings.append((time.perf_counter() - began) * 1000)
     return queries, timings, total_points
 
@@ -85,6 +86,7 @@ def main() -> None:
     parser.add_argument("--factories", type=int, default=100)
     parser.add_argument("--points", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--chart-points", type=int, default=100, help="newest points per factory (1..1000)")
     args = parser.parse_args()
 
     setup_test_environment()
@@ -93,8 +95,9 @@ def main() -> None:
         began = time.perf_counter()
         populate(factories=args.factories, points=args.points)
         print(f"database: {connection.vendor}; populated in {time.perf_counter() - began:.1f} s")
-        queries, timings, total_points = measure(runs=args.runs)
-        print(f"GET {URL}: {args.factories} factories x {args.points} points ({total_points} points returned)")
+        url = URL.format(chart_points=args.chart_points)
+        queries, timings, total_points = measure(runs=args.runs, url=url)
+        print(f"GET {url}: {args.factories} factories x {args.points} points ({total_points} points returned)")
         print(f"queries per request: {queries}")
         print(
             f"response time over {args.runs} runs: min {min(timings):.0f} ms, "

@@ -9,13 +9,14 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from . import selectors, services
 from .models import Factory, FactoryChartEntry, Location, Sprocket, SprocketType
 
-CHART_MAX_POINTS = 300
+CHART_SVG_MAX_POINTS = 300  # drawn; more points are downsampled
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 720, 240, 36
 
 
@@ -32,7 +33,7 @@ def production_chart_svg(chart: selectors.ChartData) -> SafeString:
     times = chart["time"]
     if not times:
         return mark_safe("<p>No chart points yet.</p>")
-    indices = _downsample(list(range(len(times))), CHART_MAX_POINTS)
+    indices = _downsample(list(range(len(times))), CHART_SVG_MAX_POINTS)
     xs = [times[i] for i in indices]
     goals = [chart["sprocket_production_goal"][i] for i in indices]
     actuals = [chart["sprocket_production_actual"][i] for i in indices]
@@ -118,9 +119,22 @@ class FactoryAdmin(admin.ModelAdmin):
 
     @admin.display(description="Production chart")
     def production_chart(self, factory: Factory) -> SafeString:
+        """The newest points, from the same bounded read as the API; links lead to the whole history."""
         if factory.pk is None:
             return mark_safe("<p>Saved factories have a chart.</p>")
-        return production_chart_svg(selectors.factory_chart_data(factory_id=factory.pk))
+        chart = selectors.factory_chart_data_map(factory_ids=[factory.pk], points=selectors.CHART_POINTS_MAX)[
+            factory.pk
+        ]
+        history = reverse("factory-chart", kwargs={"pk": factory.pk})
+        return format_html(
+            '{svg}<p>The newest {shown} of {total} points. Whole history: <a href="{url}?bucket=hour">by hour</a>, '
+            '<a href="{url}?bucket=day">by day</a>, <a href="{url}">every point</a> (at most {cap}).</p>',
+            svg=production_chart_svg(chart),
+            shown=len(chart["time"]),
+            total=chart["total_points"],
+            url=history,
+            cap=selectors.CHART_MAX_POINTS,
+        )
 
     def save_model(self, request: HttpRequest, obj: Factory, form: Any, change: bool) -> None:
         data = {field: getattr(obj, field) for field in services.FACTORY_FIELDS}

@@ -4,7 +4,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, TypedDict
 
-from django.db.models import BigIntegerField, F, Func, QuerySet, Window
+from django.db import connection
+from django.db.models import BigIntegerField, Count, F, Func, QuerySet, Window
 from django.db.models.functions import RowNumber, Trunc
 
 from .models import Factory, FactoryChartEntry, Location, Sprocket, SprocketType
@@ -12,17 +13,28 @@ from .models import Factory, FactoryChartEntry, Location, Sprocket, SprocketType
 Bucket = Literal["minute", "hour", "day"]
 BUCKETS: tuple[Bucket, ...] = ("minute", "hour", "day")
 
+# A factory inside a list or detail answer carries only its newest points (`?chart_points=`);
+# its whole history is read from the chart endpoint, at most CHART_MAX_POINTS per answer.
+CHART_POINTS_DEFAULT = 100
+CHART_POINTS_MAX = 1000
+CHART_MAX_POINTS = 10_000
+
 
 class ChartData(TypedDict):
-    """Three parallel arrays, oldest point first; `time` in unix seconds."""
+    """Three parallel arrays, oldest point first; `time` in unix seconds; `total_points`: all the factory has."""
 
     sprocket_production_actual: list[int]
     sprocket_production_goal: list[int]
     time: list[int]
+    total_points: int
+
+
+class TooManyChartPoints(Exception):
+    """The range holds more than CHART_MAX_POINTS points (after bucketing)."""
 
 
 def empty_chart_data() -> ChartData:
-    return {"sprocket_production_actual": [], "sprocket_production_goal": [], "time": []}
+    return {"sprocket_production_actual": [], "sprocket_production_goal": [], "time": [], "total_points": 0}
 
 
 def location_list() -> QuerySet[Location]:
@@ -55,29 +67,76 @@ class UnixSeconds(Func):
         return self.as_sql(compiler, connection, template="CAST(strftime('%%%%s', %(expressions)s) AS integer)")
 
 
-def factory_chart_data_map(*, factory_ids: Iterable[int]) -> dict[int, ChartData]:
-    """Chart data of several factories in ONE query, whatever their number of points.
+def factory_chart_data_map(*, factory_ids: Iterable[int], points: int = CHART_POINTS_DEFAULT) -> dict[int, ChartData]:
+    """The newest `points` chart points of several factories, oldest first, in ONE query.
 
-    Reads bare tuples with the time already in unix seconds (no model instances, no datetime
-    objects): a page of 100 factories with 1,000 points each is 100,000 rows, where building
-    objects would dominate the response time.
+    However long the histories and whatever the page size, at most `points` rows per factory
+    leave the database, as bare tuples with the time already in unix seconds.
     """
     ids = list(factory_ids)
     charts: dict[int, ChartData] = {factory_id: empty_chart_data() for factory_id in ids}
     if not ids:
         return charts
-    rows = (
-        FactoryChartEntry.objects.filter(factory_id__in=ids)
-        .order_by("factory_id", "time", "id")
-        .annotate(unix_time=UnixSeconds("time"))
-        .values_list("factory_id", "unix_time", "sprocket_production_goal", "sprocket_production_actual")
-    )
-    for factory_id, time, goal, actual in rows:
+    rows = _newest_points_postgresql(ids, points) if connection.vendor == "postgresql" else _newest_points(ids, points)
+    for factory_id, time, goal, actual, total in rows:
         chart = charts[factory_id]
-        chart["time"].append(time)
-        chart["sprocket_production_goal"].append(goal)
-        chart["sprocket_production_actual"].append(actual)
+        chart["total_points"] = total
+        if time is not None:  # a factory with no points still has its row (total 0)
+            chart["time"].append(time)
+            chart["sprocket_production_goal"].append(goal)
+            chart["sprocket_production_actual"].append(actual)
     return charts
+
+
+_NEWEST_POINTS_SQL = """
+SELECT f.id, p.unix_time, p.goal, p.actual, t.total
+FROM unnest(%(ids)s::bigint[]) AS f(id)
+CROSS JOIN LATERAL (SELECT count(*) AS total FROM {table} c WHERE c.factory_id = f.id) AS t
+LEFT JOIN LATERAL (
+    SELECT e.time, e.id, CAST(FLOOR(EXTRACT(EPOCH FROM e.time)) AS bigint) AS unix_time,
+           e.sprocket_production_goal AS goal, e.sprocket_production_actual AS actual
+    FROM {table} e
+    WHERE e.factory_id = f.id
+    ORDER BY e.time DESC, e.id DESC
+    LIMIT %(points)s
+) AS p ON true
+ORDER BY f.id, p.time, p.id
+"""
+
+
+def _newest_points_postgresql(ids: list[int], points: int) -> list[tuple]:
+    """Per factory, a backward walk of the (factory, time, id) index that stops after `points` rows.
+
+    A window function would number every point of every history first (2 s for 100 factories
+    of 10,000 points, against 0.2 ms a factory here). The total is an index-only count.
+    """
+    sql = _NEWEST_POINTS_SQL.format(table=connection.ops.quote_name(FactoryChartEntry._meta.db_table))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"ids": ids, "points": points})
+        return cursor.fetchall()
+
+
+def _newest_points(ids: list[int], points: int) -> Iterable[tuple]:
+    """The same answer for databases without LATERAL (SQLite, the embedded default): two windows.
+
+    ROW_NUMBER() keeps the newest `points`, COUNT(*) gives each factory's total; factories
+    without points are absent and keep their empty chart.
+    """
+    return (
+        FactoryChartEntry.objects.filter(factory_id__in=ids)
+        .annotate(
+            newest_rank=Window(
+                RowNumber(), partition_by=[F("factory_id")], order_by=[F("time").desc(), F("id").desc()]
+            ),
+            factory_total=Window(Count("id"), partition_by=[F("factory_id")]),
+            unix_time=UnixSeconds("time"),
+        )
+        .filter(newest_rank__lte=points)
+        .order_by("factory_id", "time", "id")
+        .values_list(
+            "factory_id", "unix_time", "sprocket_production_goal", "sprocket_production_actual", "factory_total"
+        )
+    )
 
 
 def factory_chart_points(
@@ -124,15 +183,26 @@ def factory_chart_data(
     since: datetime | None = None,
     until: datetime | None = None,
     bucket: Bucket | None = None,
+    limit: int = CHART_MAX_POINTS,
 ) -> ChartData:
+    """A range of the factory's chart, at most `limit` points; more raises TooManyChartPoints.
+
+    One row past the limit is fetched to tell "exactly the limit" from "too many" without
+    counting the range first.
+    """
     chart = empty_chart_data()
     points = factory_chart_points(factory_id=factory_id, since=since, until=until, bucket=bucket)
     # `point_time` is an annotation of factory_chart_points(), which the stubs cannot see.
-    rows = points.values_list(  # type: ignore[misc]
-        "point_time", "sprocket_production_goal", "sprocket_production_actual"
+    rows = list(
+        points.values_list(  # type: ignore[misc]
+            "point_time", "sprocket_production_goal", "sprocket_production_actual"
+        )[: limit + 1]
     )
+    if len(rows) > limit:
+        raise TooManyChartPoints
     for time, goal, actual in rows:
         chart["time"].append(time)
         chart["sprocket_production_goal"].append(goal)
         chart["sprocket_production_actual"].append(actual)
+    chart["total_points"] = FactoryChartEntry.objects.filter(factory_id=factory_id).count()
     return chart

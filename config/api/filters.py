@@ -6,25 +6,51 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import QuerySet
-from rest_framework import filters
+from rest_framework import filters, serializers
 from rest_framework.exceptions import ValidationError
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
 FALSE_WORDS = frozenset({"false", "0", "no", "off"})
 
 
+BOOLEAN_ERROR = "Must be true or false."
+
+
+def parse_boolean(value: Any) -> bool | None:
+    """`true`/`false` (also 1/0, yes/no, on/off; any case); None when absent; ValueError for junk."""
+    if value in (None, ""):
+        return None
+    text = str(value).strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise ValueError(value)
+
+
 class StrictBooleanField(forms.Field):
-    """`true`/`false` (also 1/0, yes/no, on/off; any case). Anything else is an error, not "no filter"."""
+    """A boolean filter's form field: anything but the words of parse_boolean() is an error, not "no filter"."""
 
     def to_python(self, value: Any) -> bool | None:
-        if value in (None, ""):
-            return None
-        text = str(value).strip().lower()
-        if text in TRUE_WORDS:
-            return True
-        if text in FALSE_WORDS:
-            return False
-        raise forms.ValidationError("Must be true or false.", code="invalid")
+        try:
+            return parse_boolean(value)
+        except ValueError:
+            raise forms.ValidationError(BOOLEAN_ERROR, code="invalid") from None
+
+
+class StrictBooleanQueryField(serializers.Field):
+    """The same booleans for a query parameter read by a serializer (not a filter)."""
+
+    default_error_messages = {"invalid": BOOLEAN_ERROR}
+
+    def to_internal_value(self, data: Any) -> bool:
+        try:
+            return bool(parse_boolean(data))  # an empty value is absent: false
+        except ValueError:
+            self.fail("invalid")
+
+    def to_representation(self, value: Any) -> bool:
+        return bool(value)
 
 
 class StrictBooleanFilter(django_filters.BooleanFilter):

@@ -8,6 +8,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
+from config.api.filters import StrictBooleanQueryField
 from config.api.serializers import FullReplacementMixin
 from sprockets.countries import ISO_3166_ALPHA2_CODES
 from sprockets.models import (
@@ -20,7 +21,7 @@ from sprockets.models import (
     Sprocket,
     SprocketType,
 )
-from sprockets.selectors import BUCKETS, empty_chart_data
+from sprockets.selectors import BUCKETS, CHART_POINTS_DEFAULT, CHART_POINTS_MAX, empty_chart_data
 
 
 class CountryCodeField(serializers.CharField):
@@ -138,11 +139,21 @@ class FactorySerializer(FullReplacementMixin, serializers.ModelSerializer):
 
 
 class ChartDataSerializer(serializers.Serializer):
-    """Three parallel arrays, oldest first (documentation only)."""
+    """Three parallel arrays, oldest first, and how many points the factory has (documentation only)."""
 
     sprocket_production_actual = serializers.ListField(child=serializers.IntegerField())
     sprocket_production_goal = serializers.ListField(child=serializers.IntegerField())
     time = serializers.ListField(child=serializers.IntegerField(), help_text="Unix seconds.")
+    total_points = serializers.IntegerField(help_text="How many chart points the factory has in all.")
+
+
+class FactoryChartOptionsSerializer(serializers.Serializer):
+    """`?with_chart_data=` and `?chart_points=` of the factory list and detail."""
+
+    with_chart_data = StrictBooleanQueryField(required=False, default=False)
+    chart_points = serializers.IntegerField(
+        min_value=1, max_value=CHART_POINTS_MAX, required=False, default=CHART_POINTS_DEFAULT
+    )
 
 
 class FactoryWithChartSerializer(FactorySerializer):

@@ -7,19 +7,22 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
-from config.api.filters import TRUE_WORDS
 from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import ReadAuthenticatedWriteAdmin, is_admin
 from sprockets import selectors, services
 from sprockets.filters import FactoryFilter, LocationFilter, SprocketFilter, SprocketTypeFilter
 from sprockets.models import Factory, Location, Sprocket, SprocketType
+from sprockets.selectors import CHART_MAX_POINTS, CHART_POINTS_DEFAULT, CHART_POINTS_MAX, TooManyChartPoints
 
 from .serializers import (
     ChartDataSerializer,
     ChartQuerySerializer,
+    FactoryChartOptionsSerializer,
     FactorySerializer,
     FactoryWithChartSerializer,
     LocationSerializer,
@@ -30,7 +33,18 @@ from .serializers import (
 WITH_CHART_DATA = OpenApiParameter(
     name="with_chart_data",
     type=OpenApiTypes.BOOL,
-    description="true: add `chart_data` (goal, actual and unix time arrays, oldest first) to each factory.",
+    description=(
+        "true: add `chart_data` to each factory: its newest `chart_points` points as goal, actual and "
+        "unix time arrays, oldest first, and `total_points`, how many it has in all."
+    ),
+)
+CHART_POINTS = OpenApiParameter(
+    name="chart_points",
+    type=OpenApiTypes.INT,
+    description=(
+        f"With `with_chart_data`: how many of the newest points (1..{CHART_POINTS_MAX}, default "
+        f"{CHART_POINTS_DEFAULT}). The whole history is at `/factories/{{id}}/chart/`."
+    ),
 )
 
 
@@ -90,8 +104,8 @@ class SprocketTypeViewSet(viewsets.ModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[WITH_CHART_DATA], responses=FactoryWithChartSerializer(many=True)),
-    retrieve=extend_schema(parameters=[WITH_CHART_DATA], responses=FactoryWithChartSerializer),
+    list=extend_schema(parameters=[WITH_CHART_DATA, CHART_POINTS], responses=FactoryWithChartSerializer(many=True)),
+    retrieve=extend_schema(parameters=[WITH_CHART_DATA, CHART_POINTS], responses=FactoryWithChartSerializer),
 )
 class FactoryViewSet(viewsets.ModelViewSet):
     """Factories; `?with_chart_data=true` adds each one's chart, read for the whole page in one query."""
@@ -113,15 +127,22 @@ class FactoryViewSet(viewsets.ModelViewSet):
     def get_queryset(self) -> QuerySet[Factory]:
         return selectors.factory_list()
 
-    def _wants_chart_data(self) -> bool:
-        value = self.request.query_params.get("with_chart_data", "")
-        return self.action in ("list", "retrieve") and value.strip().lower() in TRUE_WORDS
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        # Validated before any query: a junk flag or point count is a 400 naming it.
+        self.chart_options = {"with_chart_data": False}
+        if self.action in ("list", "retrieve"):
+            options = FactoryChartOptionsSerializer(data=request.query_params)
+            options.is_valid(raise_exception=True)
+            self.chart_options = options.validated_data
 
     def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
-        if self._wants_chart_data() and args:
+        if getattr(self, "chart_options", {}).get("with_chart_data") and args:
             factories = args[0] if kwargs.get("many") else [args[0]]
             context = self.get_serializer_context()
-            context["chart_data"] = selectors.factory_chart_data_map(factory_ids=[f.pk for f in factories])
+            context["chart_data"] = selectors.factory_chart_data_map(
+                factory_ids=[f.pk for f in factories], points=self.chart_options["chart_points"]
+            )
             kwargs["context"] = context
         return super().get_serializer(*args, **kwargs)
 
@@ -144,11 +165,27 @@ class FactoryViewSet(viewsets.ModelViewSet):
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def chart(self, request: Request, pk: str | None = None) -> Response:
-        """The factory's chart; with `bucket`, the last point of each minute/hour/day (UTC)."""
+        """The factory's chart over a range; with `bucket`, the last point of each minute/hour/day (UTC).
+
+        At most 10,000 points per answer: a larger range is a 400 asking to narrow it or to bucket it.
+        """
         factory = self.get_object()
         query = ChartQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        return Response(selectors.factory_chart_data(factory_id=factory.pk, **query.validated_data))
+        try:
+            return Response(selectors.factory_chart_data(factory_id=factory.pk, **query.validated_data))
+        except TooManyChartPoints:
+            raise ValidationError(
+                {
+                    api_settings.NON_FIELD_ERRORS_KEY: [
+                        ErrorDetail(
+                            f"This range holds more than {CHART_MAX_POINTS} points: narrow it with since/until, "
+                            "or pick a coarser bucket (minute, hour, day).",
+                            code="too_many_points",
+                        )
+                    ]
+                }
+            ) from None
 
 
 class SprocketViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from sprockets import demo, services
-from sprockets.admin import CHART_MAX_POINTS, production_chart_svg
+from sprockets.admin import CHART_SVG_MAX_POINTS, production_chart_svg
 from sprockets.models import Factory, FactoryChartEntry, Location, Sprocket, SprocketType
 from sprockets.selectors import factory_chart_data
 
@@ -32,6 +32,20 @@ def test_factory_change_page_shows_an_inline_svg_chart(admin_browser):
     assert "cdn" not in html.lower()
 
 
+def test_factory_page_draws_the_newest_points_and_links_the_whole_history(admin_browser):
+    factory = Factory.objects.bulk_create([Factory(name="Long history")])[0]
+    FactoryChartEntry.objects.bulk_create(
+        FactoryChartEntry(factory=factory, sprocket_production_goal=5, sprocket_production_actual=i % 7)
+        for i in range(1500)
+    )
+
+    html = admin_browser.get(f"/admin/sprockets/factory/{factory.pk}/change/").content.decode()
+
+    assert "The newest 1000 of 1500 points" in html
+    assert f'href="/api/v1/factories/{factory.pk}/chart?bucket=hour"' in html
+    assert html.count("<polyline") == 2
+
+
 def test_chart_svg_is_downsampled():
     chart = {
         "time": list(range(0, 60_000, 60)),
@@ -40,7 +54,7 @@ def test_chart_svg_is_downsampled():
     }
     svg = str(production_chart_svg(chart))  # type: ignore[arg-type]
     actual_points = svg.split('points="')[2].split('"')[0].split()
-    assert len(actual_points) == CHART_MAX_POINTS
+    assert len(actual_points) == CHART_SVG_MAX_POINTS
     assert "1000 points" in svg
 
 

@@ -118,6 +118,7 @@ def test_chart_data_is_chronological_on_list_detail_and_chart(user_client):
             ts("2024-05-01T11:30:00"),
             ts("2024-05-02T09:00:00"),
         ],
+        "total_points": 5,
     }
     detail = user_client.get(f"/api/v1/factories/{factory.pk}/?with_chart_data=true")
     assert detail.json()["chart_data"] == expected
@@ -148,6 +149,7 @@ def test_without_the_flag_there_is_no_chart_data_key(user_client):
                     ts("2024-05-01T11:30:00"),
                     ts("2024-05-02T09:00:00"),
                 ],
+                "total_points": 5,
             },
         ),
         (
@@ -156,6 +158,7 @@ def test_without_the_flag_there_is_no_chart_data_key(user_client):
                 "sprocket_production_actual": [3, 4, 5],
                 "sprocket_production_goal": [11, 12, 13],
                 "time": [ts("2024-05-01T10:00:00"), ts("2024-05-01T11:00:00"), ts("2024-05-02T09:00:00")],
+                "total_points": 5,
             },
         ),
         (
@@ -164,6 +167,7 @@ def test_without_the_flag_there_is_no_chart_data_key(user_client):
                 "sprocket_production_actual": [4, 5],
                 "sprocket_production_goal": [12, 13],
                 "time": [ts("2024-05-01T00:00:00"), ts("2024-05-02T00:00:00")],
+                "total_points": 5,
             },
         ),
     ],
