@@ -2,6 +2,10 @@
 
 Idempotent by natural key (postal code, dimensions, factory name): a factory that already
 exists is left as it is, so running twice adds no sprockets and no chart points.
+
+The samples in sprockets/samples/ are not imported here: their one sprocket type is "Small"
+below, and their factories carry another system's history (counters with no sprocket rows),
+while every demo factory's counter equals its sprockets. Import them with the README's commands.
 """
 
 from datetime import timedelta

@@ -223,7 +223,7 @@ SIMPLE_JWT = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Unified service API",
-    "DESCRIPTION": "Accounts, catalog, sprockets, posts and messaging. Contract: API.md.",
+    "DESCRIPTION": "Accounts, catalog, sprockets, posts and messaging. Contract: docs/API.md.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and docs are public and must not 401 on a stale token in the browser.

@@ -1,22 +1,23 @@
-"""import_factory_data and import_sprocket_types on the shared samples: idempotent, all or nothing."""
+"""import_factory_data and import_sprocket_types on the samples in sprockets/samples/: idempotent, all or nothing."""
 
 import json
+import re
 from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from sprockets.models import Factory, FactoryChartEntry, SprocketType
 
 pytestmark = pytest.mark.django_db
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-FACTORY_SAMPLE = DATA / "seed_factory_data.json"
-TYPES_SAMPLE = DATA / "seed_sprocket_types.json"
-
-needs_samples = pytest.mark.skipif(not FACTORY_SAMPLE.exists(), reason="shared sample data not beside the repo")
+# The sample files ship with the repository (docs/API.md, Sprockets); the README's import commands use them.
+SAMPLES = Path(settings.BASE_DIR) / "sprockets" / "samples"
+FACTORY_SAMPLE = SAMPLES / "seed_factory_data.json"
+TYPES_SAMPLE = SAMPLES / "seed_sprocket_types.json"
 
 
 def run(command: str, path: Path | str) -> str:
@@ -25,7 +26,6 @@ def run(command: str, path: Path | str) -> str:
     return out.getvalue()
 
 
-@needs_samples
 def test_factory_sample_imports_once_with_its_history(user_client):
     sample = json.loads(FACTORY_SAMPLE.read_text())["factories"]
     run("import_factory_data", FACTORY_SAMPLE)
@@ -46,7 +46,6 @@ def test_factory_sample_imports_once_with_its_history(user_client):
     assert "0 created" in output
 
 
-@needs_samples
 def test_sprocket_type_sample_imports_once():
     run("import_sprocket_types", TYPES_SAMPLE)
     # The sample repeats one type three times: its dimensions are its natural key.
@@ -143,3 +142,15 @@ def test_malformed_sprocket_type_file_imports_nothing(tmp_path, item, message):
 def test_missing_file_is_a_command_error(tmp_path):
     with pytest.raises(CommandError, match="cannot read"):
         run("import_factory_data", tmp_path / "absent.json")
+
+
+def test_readme_import_commands_name_the_shipped_samples():
+    """The README's import commands run as written from the repository root (CI's habit)."""
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    commands = dict(re.findall(r"manage\.py (import_factory_data|import_sprocket_types) (\S+)", readme))
+    assert commands == {
+        "import_factory_data": "sprockets/samples/seed_factory_data.json",
+        "import_sprocket_types": "sprockets/samples/seed_sprocket_types.json",
+    }
+    for path in commands.values():
+        assert (Path(settings.BASE_DIR) / path).is_file()
