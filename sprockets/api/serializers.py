@@ -196,6 +196,11 @@ class ChartQuerySerializer(serializers.Serializer):
     until = MomentField(required=False)
     bucket = serializers.ChoiceField(choices=BUCKETS, required=False)
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "since" in attrs and "until" in attrs and attrs["since"] > attrs["until"]:
+            raise serializers.ValidationError({"since": "Must not be after until."}, code="invalid")
+        return attrs
+
 
 class SprocketSerializer(FullReplacementMixin, serializers.ModelSerializer):
     name = serializers.CharField(max_length=120, required=False, allow_blank=True)

@@ -186,8 +186,9 @@ def test_since_and_until_accept_iso_and_unix_seconds_inclusively(user_client):
     assert iso["sprocket_production_actual"] == [2, 3, 4]
     unix = user_client.get(url, {"since": ts("2024-05-01T10:00:30"), "until": ts("2024-05-01T11:30:00")}).json()
     assert unix == iso
+    # A date alone is midnight: this `until` is before `since`, which the contract makes a 400.
     combined = user_client.get(url, {"since": "2024-05-01T10:00:00Z", "until": "2024-05-01", "bucket": "hour"})
-    assert combined.json()["sprocket_production_actual"] == []
+    assert_error_shape(combined, 400, attr="since")
     combined = user_client.get(url, {"since": "2024-05-01T10:00:00Z", "bucket": "hour"})
     assert combined.json()["sprocket_production_actual"] == [3, 4, 5]
 
@@ -240,6 +241,17 @@ def test_chart_data_key_only_when_the_flag_is_true(user_client, query, present):
 def test_bad_chart_parameters_are_400(user_client, params, attr):
     factory = _history_factory()
     assert_error_shape(user_client.get(f"/api/v1/factories/{factory.pk}/chart/", params), 400, attr=attr)
+
+
+def test_since_after_until_is_a_400_and_equal_bounds_are_fine(user_client):
+    factory = _history_factory()
+    url = f"/api/v1/factories/{factory.pk}/chart/"
+
+    assert_error_shape(user_client.get(url, {"since": "2024-05-02", "until": "2024-05-01"}), 400, attr="since")
+    assert_error_shape(user_client.get(url, {"since": ts("2024-05-01T11:00:00"), "until": "2024-05-01T10:00:00Z"}), 400)
+    assert user_client.get(url, {"since": "2024-05-01T11:30:00Z", "until": "2024-05-01T11:30:00Z"}).json()["time"] == [
+        ts("2024-05-01T11:30:00")
+    ]
 
 
 def test_chart_of_missing_factory_is_404_and_anonymous_is_401(user_client, api_client):
