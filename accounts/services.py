@@ -12,7 +12,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from config.api.exceptions import field_errors
-from config.api.services import assign_fields
+from config.api.services import assign_fields, lock_or_404
 
 from .models import Account, Role, User
 
@@ -105,8 +105,9 @@ def user_update(*, user: User, data: dict[str, Any]) -> User:
     if demoting or deactivating:
         _ensure_not_last_admin(user=user, action="demoted" if demoting else "deactivated")
     # Re-read under a row lock (after the admin rows above, same lock order): the caller's copy
-    # may predate a concurrent PATCH of other fields, which a full save would silently undo.
-    user = User.objects.select_for_update().get(pk=user.pk)
+    # may predate a concurrent PATCH of other fields, which a full save would silently undo, or a
+    # concurrent soft delete, which this write must not undo (is_active) but answer with a 404.
+    user = lock_or_404(User.objects.alive(), user.pk)
     changed = assign_fields(user, data, ADMIN_EDITABLE_FIELDS)
     if demoting:
         # A superuser is always saved as an admin (User.save), so a demotion must drop that
@@ -129,6 +130,8 @@ def user_set_role(*, user: User, role: str) -> User:
 def user_soft_delete(*, user: User) -> None:
     """The user can no longer sign in, every token stops working, the email and username are free."""
     _ensure_not_last_admin(user=user, action="deleted")
+    # After the admin rows, as in user_update; deleted by a concurrent request meanwhile: a 404.
+    user = lock_or_404(User.objects.alive(), user.pk)
     user.deleted_at = timezone.now()
     user.is_active = False
     user.save(update_fields=["deleted_at", "is_active"])
@@ -168,7 +171,7 @@ def account_create(*, owner: User, **fields: Any) -> Account:
 @transaction.atomic
 def account_update(*, account: Account, data: dict[str, Any], owner: User | None = None) -> Account:
     # Lock the row: two concurrent PATCHes of different fields must not overwrite each other.
-    account = Account.objects.select_for_update().get(pk=account.pk)
+    account = lock_or_404(Account.objects.all(), account.pk)
     if owner is not None:
         account.owner = owner
     assign_fields(account, data, ACCOUNT_EDITABLE_FIELDS)
@@ -182,4 +185,4 @@ def account_update(*, account: Account, data: dict[str, Any], owner: User | None
 @transaction.atomic
 def account_delete(*, account: Account) -> None:
     """Its messages go with it (database cascade)."""
-    account.delete()
+    lock_or_404(Account.objects.all(), account.pk).delete()

@@ -25,7 +25,9 @@ class ProductAdmin(admin.ModelAdmin):
 
     def delete_model(self, request: HttpRequest, obj: Product) -> None:
         # Deleting from the admin is the same soft delete as the API's: the SKU becomes free.
-        services.product_soft_delete(product=obj)
+        # Staff also see deleted products; deleting one again stays a no-op here (the API's
+        # product_soft_delete answers 404 for it instead).
+        services.product_soft_delete_many(products=Product.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
         services.product_soft_delete_many(products=queryset)

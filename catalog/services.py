@@ -8,12 +8,11 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from config.api.caching import bump_namespace_on_commit
 from config.api.exceptions import field_errors
-from config.api.services import assign_fields
+from config.api.services import assign_fields, lock_or_404
 
 from .models import Product
 
@@ -48,17 +47,18 @@ def product_create(*, name: str, price: Any, sku: str, **fields: Any) -> Product
 def product_update(*, product: Product, data: dict[str, Any]) -> Product:
     """Apply the given fields (PUT passes every field, PATCH only the changed ones)."""
     # Lock the row: two concurrent PATCHes of different fields must not overwrite each other.
-    locked = Product.objects.alive().select_for_update().filter(pk=product.pk).first()
-    if locked is None:  # deleted by a concurrent request since the view looked it up
-        raise Http404("No Product matches the given query.")
-    product = locked
+    product = lock_or_404(Product.objects.alive(), product.pk)
     assign_fields(product, data, PRODUCT_EDITABLE_FIELDS)
     return _validate_and_save(product)
 
 
 @transaction.atomic
 def product_soft_delete(*, product: Product) -> None:
-    """The product disappears from every read; its SKU is free for a new product."""
+    """The product disappears from every read; its SKU is free for a new product.
+
+    Already deleted (by a concurrent request) is a 404, as it is to a DELETE sent afterwards.
+    """
+    product = lock_or_404(Product.objects.alive(), product.pk)
     product_soft_delete_many(products=Product.objects.filter(pk=product.pk))
 
 

@@ -13,11 +13,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
-from django.http import Http404
 from django.utils import timezone
 
 from config.api.exceptions import field_errors
-from config.api.services import assign_fields
+from config.api.services import assign_fields, lock_or_404
 
 from .models import Factory, Location, Sprocket, SprocketType
 from .signals import production_changed
@@ -50,7 +49,7 @@ def location_create(**fields: Any) -> Location:
 
 @transaction.atomic
 def location_update(*, location: Location, data: dict[str, Any]) -> Location:
-    location = Location.objects.select_for_update().get(pk=location.pk)
+    location = lock_or_404(Location.objects.all(), location.pk)
     assign_fields(location, data, LOCATION_FIELDS)
     return _validate_and_save_location(location)
 
@@ -58,7 +57,7 @@ def location_update(*, location: Location, data: dict[str, Any]) -> Location:
 @transaction.atomic
 def location_delete(*, location: Location) -> None:
     """A location still used by a factory is protected (ProtectedError -> 409)."""
-    location.delete()
+    lock_or_404(Location.objects.all(), location.pk).delete()
 
 
 # --- Sprocket types -------------------------------------------------------------------------
@@ -72,7 +71,7 @@ def sprocket_type_create(**fields: Any) -> SprocketType:
 
 @transaction.atomic
 def sprocket_type_update(*, sprocket_type: SprocketType, data: dict[str, Any]) -> SprocketType:
-    sprocket_type = SprocketType.objects.select_for_update().get(pk=sprocket_type.pk)
+    sprocket_type = lock_or_404(SprocketType.objects.all(), sprocket_type.pk)
     assign_fields(sprocket_type, data, SPROCKET_TYPE_FIELDS)
     sprocket_type.full_clean(validate_constraints=False)
     sprocket_type.save()
@@ -81,7 +80,8 @@ def sprocket_type_update(*, sprocket_type: SprocketType, data: dict[str, Any]) -
 
 @transaction.atomic
 def sprocket_type_delete(*, sprocket_type: SprocketType) -> None:
-    sprocket_type.delete()
+    """A sprocket type still used by a sprocket is protected (ProtectedError -> 409)."""
+    lock_or_404(SprocketType.objects.all(), sprocket_type.pk).delete()
 
 
 # --- Factories ------------------------------------------------------------------------------
@@ -100,7 +100,7 @@ def factory_update(*, factory: Factory, data: dict[str, Any]) -> Factory:
 
     The row is locked so the point carries the actual counter as it is at this commit.
     """
-    factory = Factory.objects.select_for_update().get(pk=factory.pk)
+    factory = lock_or_404(Factory.objects.all(), factory.pk)
     old_goal = factory.sprocket_production_goal
     assign_fields(factory, data, FACTORY_FIELDS)
     factory.full_clean(validate_constraints=False)
@@ -119,7 +119,7 @@ def factory_update(*, factory: Factory, data: dict[str, Any]) -> Factory:
 @transaction.atomic
 def factory_delete(*, factory: Factory) -> None:
     """Its chart history goes with it; a factory that still has sprockets is protected (409)."""
-    factory.delete()
+    lock_or_404(Factory.objects.all(), factory.pk).delete()
 
 
 def _change_actual(*, factory_id: int, delta: int) -> None:
@@ -167,17 +167,10 @@ def sprocket_create(
     return sprocket
 
 
-def _lock_sprocket(sprocket: Sprocket) -> Sprocket:
-    try:
-        return Sprocket.objects.select_for_update().get(pk=sprocket.pk)
-    except Sprocket.DoesNotExist as exc:  # deleted by a concurrent request
-        raise Http404("No Sprocket matches the given query.") from exc
-
-
 @transaction.atomic
 def sprocket_update(*, sprocket: Sprocket, data: dict[str, Any]) -> Sprocket:
     """Moving a sprocket to another factory moves its 1: a chart point for each factory."""
-    sprocket = _lock_sprocket(sprocket)
+    sprocket = lock_or_404(Sprocket.objects.all(), sprocket.pk)
     old_factory_id = sprocket.factory_id
     assign_fields(sprocket, data, SPROCKET_FIELDS)
     if sprocket.produced_at is None:
@@ -191,8 +184,12 @@ def sprocket_update(*, sprocket: Sprocket, data: dict[str, Any]) -> Sprocket:
 
 @transaction.atomic
 def sprocket_delete(*, sprocket: Sprocket) -> None:
-    """Takes one from the factory's counter and records a chart point."""
-    sprocket = _lock_sprocket(sprocket)
+    """Takes one from the factory's counter and records a chart point.
+
+    The lock makes the decrement happen once: a second, concurrent delete of the same sprocket
+    waits for the first to commit, then finds no row (404) and leaves the counter alone.
+    """
+    sprocket = lock_or_404(Sprocket.objects.all(), sprocket.pk)
     factory_id = sprocket.factory_id
     sprocket.delete()
     _change_actual(factory_id=factory_id, delta=-1)

@@ -1,11 +1,10 @@
 """Races that slip past validation: a 409 or a 400, never a 500 (API.md, Conventions)."""
 
-import threading
 from typing import Any
 
 import psycopg
 import pytest
-from django.db import OperationalError, connection
+from django.db import OperationalError
 from rest_framework.test import APIClient
 
 from accounts import services
@@ -13,14 +12,11 @@ from accounts.models import Account, Role, User
 from accounts.services import tokens_for_user
 from config.api.exceptions import ApiExceptionHandler, Conflict
 from tests.accounts.factories import AdminFactory
+from tests.concurrency import postgres_only, run_concurrently
 from tests.conftest import assert_error_shape
 
 ACCOUNTS = "/api/v1/accounts/"
 REGISTER = "/api/v1/auth/register/"
-
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs real concurrent transactions (PostgreSQL)"
-)
 
 
 @pytest.mark.django_db
@@ -45,26 +41,6 @@ def test_duplicate_email_that_slips_past_validation_is_409(monkeypatch, api_clie
 
     assert_error_shape(response, 409)
     assert User.objects.filter(email__iexact=user.email).count() == 1
-
-
-def run_concurrently(*calls):
-    """Start every call at the same moment in its own thread (own DB connection); return results."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 @postgres_only

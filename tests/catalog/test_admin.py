@@ -46,3 +46,17 @@ def test_admin_delete_is_the_soft_delete(staff_client, api_client):
     assert product.deleted_at is not None
     assert api_client.get(PRODUCTS_URL).json()["count"] == 0
     assert Product.objects.count() == 1
+
+
+def test_admin_delete_of_an_already_deleted_product_keeps_its_deletion_time(staff_client):
+    """Staff see deleted products too; deleting one again is a no-op, not a 404 page."""
+    product = make_product()
+    staff_client.post(f"/admin/catalog/product/{product.id}/delete/", {"post": "yes"})
+    product.refresh_from_db()
+    deleted_at = product.deleted_at
+
+    response = staff_client.post(f"/admin/catalog/product/{product.id}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    product.refresh_from_db()
+    assert product.deleted_at == deleted_at
