@@ -108,8 +108,34 @@ def is_database_unavailable(exc: BaseException | None) -> bool:
     return sqlstate.startswith(_UNAVAILABLE_SQLSTATE_PREFIXES)
 
 
+INVALID_TOKEN_DETAIL = "Given token not valid for any token type"
+EXPIRED_TOKEN_DETAIL = "The token has expired: refresh it at /api/v1/auth/refresh/, or log in again."
+# Every 401 names the scheme (RFC 9110), also where DRF's view had no authenticator to ask.
+BEARER_CHALLENGE = 'Bearer realm="api"'
+
+
+def _mentions_expiry(detail: Any) -> bool:
+    """simplejwt says "Token is expired" somewhere inside its nested detail."""
+    if isinstance(detail, dict):
+        return any(_mentions_expiry(value) for value in detail.values())
+    if isinstance(detail, list):
+        return any(_mentions_expiry(value) for value in detail)
+    return "expired" in str(detail).lower()
+
+
+def _keep_auth_header(original: Exception, converted: exceptions.APIException) -> exceptions.APIException:
+    converted.auth_header = getattr(original, "auth_header", None)  # type: ignore[attr-defined]
+    return converted
+
+
 class ApiExceptionHandler(ExceptionHandler):
     """Map database and token failures to the contract's 4xx answers instead of 500s."""
+
+    def get_headers(self, exc: exceptions.APIException) -> dict:
+        headers = super().get_headers(exc)
+        if exc.status_code == status.HTTP_401_UNAUTHORIZED:
+            headers.setdefault("WWW-Authenticate", BEARER_CHALLENGE)
+        return headers
 
     def format_exception(self, exc: exceptions.APIException) -> dict:
         data = super().format_exception(exc)
@@ -127,15 +153,15 @@ class ApiExceptionHandler(ExceptionHandler):
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         if isinstance(exc, InvalidToken):
             # simplejwt's detail is a dict with one message per token class tried;
-            # the contract wants exactly one error.
-            return exceptions.AuthenticationFailed(
-                detail="Given token not valid for any token type", code="token_not_valid"
-            )
+            # the contract wants exactly one error, which says so when the token has expired.
+            detail = EXPIRED_TOKEN_DETAIL if _mentions_expiry(exc.detail) else INVALID_TOKEN_DETAIL
+            return _keep_auth_header(exc, exceptions.AuthenticationFailed(detail=detail, code="token_not_valid"))
         if isinstance(exc, JWTAuthenticationFailed):
             # Its detail is a {"detail", "code"} dict, which would become two errors with
             # attr "detail" and "code"; the contract wants one `token_not_valid` error.
-            detail = exc.detail.get("detail", exc.default_detail) if isinstance(exc.detail, dict) else exc.detail
-            return exceptions.AuthenticationFailed(detail=str(detail), code="token_not_valid")
+            message = exc.detail.get("detail", exc.default_detail) if isinstance(exc.detail, dict) else exc.detail
+            failed = exceptions.AuthenticationFailed(detail=str(message), code="token_not_valid")
+            return _keep_auth_header(exc, failed)
         if isinstance(exc, (ProtectedError, RestrictedError)):
             return Conflict(detail=_protected_detail(exc), code="in_use")
         if isinstance(exc, OperationalError) and _is_transaction_conflict(exc):
