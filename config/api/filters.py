@@ -108,3 +108,20 @@ class StrictOrderingFilter(filters.OrderingFilter):
         if not getattr(view, "ordering_fields", None):
             return []
         return super().get_schema_operation_parameters(view)
+
+
+class PhraseSearchFilter(filters.SearchFilter):
+    """`?search=` is one case-insensitive substring: the whole phrase, in any one of `search_fields`.
+
+    DRF's own splits the phrase into words that may each match a different field, so
+    `search=b product` would find anything with a "b" somewhere and "product" elsewhere.
+    `%` and `_` stay literal (icontains escapes them).
+    """
+
+    def get_search_terms(self, request: Any) -> list[str]:
+        # DRF's CharField refuses a NUL byte (a 400), as it does for the words it would split.
+        phrase = serializers.CharField(trim_whitespace=False, allow_blank=True).run_validation(
+            request.query_params.get(self.search_param, "")
+        )
+        phrase = phrase.strip()
+        return [phrase] if phrase else []

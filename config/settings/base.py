@@ -189,7 +189,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "config.api.filters.StrictOrderingFilter",
-        "rest_framework.filters.SearchFilter",
+        "config.api.filters.PhraseSearchFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
         "config.api.ratelimit.AnonRateLimit",

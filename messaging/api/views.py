@@ -4,11 +4,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import filters, generics, mixins, permissions, viewsets
+from rest_framework import generics, mixins, permissions, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 
-from config.api.filters import StrictOrderingFilter
+from config.api.filters import PhraseSearchFilter, StrictOrderingFilter
 from config.api.idempotency import IdempotentCreateMixin
 from config.api.pagination import CursorPagination
 from config.api.permissions import is_admin
@@ -40,7 +40,7 @@ class _MessageListSettings(generics.GenericAPIView):
     # Newest first by default; `?ordering=created_at` reads oldest first. The cursor takes its
     # order from this filter (ties by id in the same direction); any other field is a 400 naming
     # the allowed one, as on every other list.
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter, filters.SearchFilter]
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter, PhraseSearchFilter]
     ordering_fields = ["created_at"]
     ordering = ["-created_at"]
     search_fields = ["body"]
