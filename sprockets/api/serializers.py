@@ -74,8 +74,19 @@ class LocationSerializer(FullReplacementMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Location
-        fields = ["id", "name", "address_1", "address_2", "city", "state", "postal_code", "country_code"]
-        read_only_fields = ["id"]
+        fields = [
+            "id",
+            "name",
+            "address_1",
+            "address_2",
+            "city",
+            "state",
+            "postal_code",
+            "country_code",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
 
 
 class SprocketTypeSerializer(FullReplacementMixin, serializers.ModelSerializer):
@@ -87,8 +98,8 @@ class SprocketTypeSerializer(FullReplacementMixin, serializers.ModelSerializer):
 
     class Meta:
         model = SprocketType
-        fields = ["id", "name", "teeth", "pitch_diameter", "outside_diameter", "pitch"]
-        read_only_fields = ["id"]
+        fields = ["id", "name", "teeth", "pitch_diameter", "outside_diameter", "pitch", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # Merged with the stored values so a PATCH of one diameter is checked against the other.

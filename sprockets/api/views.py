@@ -64,7 +64,7 @@ class LocationViewSet(viewsets.ModelViewSet):
     permission_classes = [ReadAuthenticatedWriteAdmin]
     filterset_class = LocationFilter
     search_fields = ["name", "address_1", "address_2", "city", "state", "postal_code"]
-    ordering_fields = ["id", "name", "city", "state", "postal_code", "country_code"]
+    ordering_fields = ["id", "name", "city", "state", "postal_code", "country_code", "created_at", "updated_at"]
     ordering = ["id"]
 
     def get_queryset(self) -> QuerySet[Location]:
@@ -85,7 +85,16 @@ class SprocketTypeViewSet(viewsets.ModelViewSet):
     permission_classes = [ReadAuthenticatedWriteAdmin]
     filterset_class = SprocketTypeFilter
     search_fields = ["name"]
-    ordering_fields = ["id", "name", "teeth", "pitch_diameter", "outside_diameter", "pitch"]
+    ordering_fields = [
+        "id",
+        "name",
+        "teeth",
+        "pitch_diameter",
+        "outside_diameter",
+        "pitch",
+        "created_at",
+        "updated_at",
+    ]
     ordering = ["id"]
 
     def get_queryset(self) -> QuerySet[SprocketType]:

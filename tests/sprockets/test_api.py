@@ -27,7 +27,18 @@ def test_location_is_created_with_country_code_upper_case(admin_client_api):
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["country_code"] == "US"
-    assert set(body) == {"id", "name", "address_1", "address_2", "city", "state", "postal_code", "country_code"}
+    assert set(body) == {
+        "id",
+        "name",
+        "address_1",
+        "address_2",
+        "city",
+        "state",
+        "postal_code",
+        "country_code",
+        "created_at",
+        "updated_at",
+    }
     assert isinstance(body["id"], int)
     assert Location.objects.get().country_code == "US"
 
