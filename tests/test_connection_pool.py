@@ -7,19 +7,19 @@ every checkout, so after about a thousand requests each query recursed past Pyth
 """
 
 import socket
-import threading
 import uuid
 
 import psycopg
 import pytest
 from django.conf import settings
-from django.db import OperationalError, ProgrammingError, connection, connections
+from django.db import OperationalError, ProgrammingError, connection
 from django.test import Client
 from psycopg_pool import PoolTimeout
 from rest_framework.test import APIClient
 
 from accounts.services import tokens_for_user
 from config.api.exceptions import is_database_unavailable
+from tests.concurrency import run_concurrently
 from tests.conftest import assert_error_shape
 
 pytestmark = [
@@ -72,18 +72,7 @@ def exhausted_pool():
 
 def _in_a_fresh_thread(call):
     """Run `call` in a thread of its own, so its request needs a connection from the pool."""
-    result = {}
-
-    def run():
-        try:
-            result["value"] = call()
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=30)
-    return result["value"]
+    return run_concurrently(call)[0]
 
 
 def _assert_unavailable(response):
