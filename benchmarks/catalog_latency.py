@@ -25,7 +25,6 @@ What it does, bounded in time (default 300 s overall; gunicorn is always stopped
 import argparse
 import http.client
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,10 @@ from decimal import Decimal
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+from loadtest.server import live_gunicorn  # noqa: E402
+
 DATABASE_NAME = "h_catalog_bench"
 HOST, PORT = "127.0.0.1", 8011
 PATH = "/api/v1/products/?page_size=20"
@@ -72,7 +75,6 @@ def migrate() -> None:
 
 def setup_django() -> None:
     os.environ.update(ENVIRONMENT)
-    sys.path.insert(0, str(BASE_DIR))
     import django
 
     django.setup()
@@ -97,19 +99,6 @@ def seed() -> int:
     ]
     Product.objects.bulk_create(missing, batch_size=1000)
     return Product.objects.alive().count()
-
-
-def wait_until_up(deadline: float) -> None:
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection(HOST, PORT, timeout=2)
-            conn.request("GET", "/health/")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError("gunicorn did not answer /health/ in time")
 
 
 def timed_get(conn: http.client.HTTPConnection) -> float:
@@ -150,16 +139,7 @@ def main() -> None:
 
     from config.api.caching import bump_namespace
 
-    gunicorn = subprocess.Popen(  # noqa: S603 - fixed command line
-        [str(BASE_DIR / ".venv/bin/gunicorn"), "config.wsgi", "-c", "gunicorn.conf.py"],
-        cwd=BASE_DIR,
-        env={**os.environ, **ENVIRONMENT},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group: stopping it stops every worker
-    )
-    try:
-        wait_until_up(min(deadline, time.monotonic() + 30))
+    with live_gunicorn(ENVIRONMENT, port=PORT):
         conn = http.client.HTTPConnection(HOST, PORT, timeout=10)
         for _ in range(20):  # warm every worker's connection pool and imports
             bump_namespace("catalog")
@@ -185,15 +165,6 @@ def main() -> None:
         print(f"GET {PATH} against gunicorn ({workers} workers, {threads} thread(s) each), {PRODUCTS} products")
         print(summary("cache miss", misses))
         print(summary("cache hit ", hits))
-    finally:
-        try:
-            os.killpg(gunicorn.pid, signal.SIGTERM)
-            gunicorn.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(gunicorn.pid, signal.SIGKILL)
-            gunicorn.wait(timeout=10)
-        except ProcessLookupError:
-            pass
 
 
 if __name__ == "__main__":

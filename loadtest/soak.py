@@ -29,11 +29,9 @@ import json
 import os
 import re
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -42,6 +40,10 @@ from pathlib import Path
 from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+from loadtest.server import live_gunicorn, worker_pids  # noqa: E402
+
 MIX = BASE_DIR / "loadtest" / "mix.lua"
 RSS_GROWTH_LIMIT_MB = 20.0
 THROUGHPUT_FLOOR = 0.90
@@ -116,7 +118,6 @@ def recreate_database(name: str) -> None:
 
 def setup_django(env: dict[str, str]) -> None:
     os.environ.update(env)
-    sys.path.insert(0, str(BASE_DIR))
     import django
 
     django.setup()
@@ -201,23 +202,6 @@ def lua_literal(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     return json.dumps(str(value))  # a JSON string is a valid Lua string literal for this data
-
-
-def wait_until_up(port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if call(port, "GET", "/ready/")[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise TimeoutError("gunicorn did not become ready")
-
-
-def worker_pids(master: int) -> list[int]:
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    return sorted(int(pid) for pid in children)
 
 
 def rss_mb(pid: int) -> float:
@@ -427,7 +411,6 @@ def verdict(intervals: list[Interval], workers_at_start: list[int], workers_at_e
 def main() -> int:
     args = parse_args()
     env = environment(args)
-    base_url = f"http://127.0.0.1:{args.port}"
     recreate_database(args.database)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
@@ -443,70 +426,60 @@ def main() -> int:
     connections.close_all()
 
     log_dir = Path(tempfile.mkdtemp(prefix="soak-"))
-    server_log = open(log_dir / "gunicorn.log", "w")  # noqa: SIM115 - closed in finally
-    gunicorn = subprocess.Popen(  # noqa: S603 - fixed command line
-        [str(BASE_DIR / ".venv/bin/gunicorn"), "config.wsgi", "-c", "gunicorn.conf.py"],
-        cwd=BASE_DIR,
-        env={**os.environ, **env, "PROMETHEUS_MULTIPROC_DIR": str(log_dir / "metrics")},
-        stdout=server_log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group: stopping it stops every worker
-    )
-    try:
-        wait_until_up(args.port)
-        for who in [*data["users"], data["admin"]]:
-            login(args.port, who)
-        data_file = log_dir / "data.lua"
-        data_file.write_text("return " + lua_literal(data) + "\n")
-        workers = worker_pids(gunicorn.pid)
-        print(f"soak: {args.duration}s, {len(workers)} workers, {args.connections} clients; logs in {log_dir}")
+    server_env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(log_dir / "metrics")}
+    with (
+        open(log_dir / "gunicorn.log", "w") as server_log,
+        live_gunicorn(server_env, port=args.port, log=server_log) as gunicorn,
+    ):
+        return drive(args, data=data, log_dir=log_dir, master=gunicorn.pid)
 
-        if args.warmup:  # imports, pools and caches fill up here, not in the first measured interval
-            run_interval(0, args=args, base_url=base_url, data_file=data_file, log_dir=log_dir, seconds=args.warmup)
-        intervals: list[Interval] = []
-        for number in range(1, max(1, args.duration // args.interval) + 1):
-            interval = run_interval(number, args=args, base_url=base_url, data_file=data_file, log_dir=log_dir)
-            interval.rss_mb = {pid: rss_mb(pid) for pid in worker_pids(gunicorn.pid)}
-            interval.pg_connections = pg_connections(args.database)
-            intervals.append(interval)
-            print(table([interval], workers).splitlines()[-1], flush=True)
 
-        workers_at_end = worker_pids(gunicorn.pid)
-        report = table(intervals, workers)
-        print("\n" + report)
-        failures = verdict(intervals, workers, workers_at_end)
-        failures += check_data(log_dir=log_dir, port=args.port, admin_token=data["admin"]["access"])
-        total = sum(interval.requests for interval in intervals)
-        non_2xx: Counter[int] = Counter()
-        non_2xx_by_kind: Counter[str] = Counter()
-        for interval in intervals:
-            non_2xx.update(interval.non_2xx())
-            non_2xx_by_kind.update(
-                {label: n for label, n in interval.by_kind.items() if not label.rsplit(" ", 1)[1].startswith("2")}
-            )
-        summary = (
-            f"requests: {total}; non-2xx: {dict(non_2xx) or 0}; first {intervals[0].rate:.0f} req/s, "
-            f"last {intervals[-1].rate:.0f} req/s"
+def drive(args: argparse.Namespace, *, data: dict[str, Any], log_dir: Path, master: int) -> int:
+    """Log in, run the warm-up and the intervals, judge them, check the data; 0 if all holds."""
+    base_url = f"http://127.0.0.1:{args.port}"
+    for who in [*data["users"], data["admin"]]:
+        login(args.port, who)
+    data_file = log_dir / "data.lua"
+    data_file.write_text("return " + lua_literal(data) + "\n")
+    workers = worker_pids(master)
+    print(f"soak: {args.duration}s, {len(workers)} workers, {args.connections} clients; logs in {log_dir}")
+
+    if args.warmup:  # imports, pools and caches fill up here, not in the first measured interval
+        run_interval(0, args=args, base_url=base_url, data_file=data_file, log_dir=log_dir, seconds=args.warmup)
+    intervals: list[Interval] = []
+    for number in range(1, max(1, args.duration // args.interval) + 1):
+        interval = run_interval(number, args=args, base_url=base_url, data_file=data_file, log_dir=log_dir)
+        interval.rss_mb = {pid: rss_mb(pid) for pid in worker_pids(master)}
+        interval.pg_connections = pg_connections(args.database)
+        intervals.append(interval)
+        print(table([interval], workers).splitlines()[-1], flush=True)
+
+    workers_at_end = worker_pids(master)
+    report = table(intervals, workers)
+    print("\n" + report)
+    failures = verdict(intervals, workers, workers_at_end)
+    failures += check_data(log_dir=log_dir, port=args.port, admin_token=data["admin"]["access"])
+    total = sum(interval.requests for interval in intervals)
+    non_2xx: Counter[int] = Counter()
+    non_2xx_by_kind: Counter[str] = Counter()
+    for interval in intervals:
+        non_2xx.update(interval.non_2xx())
+        non_2xx_by_kind.update(
+            {label: n for label, n in interval.by_kind.items() if not label.rsplit(" ", 1)[1].startswith("2")}
         )
-        print(summary)
-        if non_2xx_by_kind:
-            print("non-2xx by request kind: " + ", ".join(f"{k}: {n}" for k, n in sorted(non_2xx_by_kind.items())))
-        if args.report:
-            args.report.write_text(report + "\n\n" + summary + "\n")
-        for failure in failures:
-            print(f"FAIL: {failure}")
-        print("soak: " + ("FAILED" if failures else "passed"))
-        return 1 if failures else 0
-    finally:
-        try:
-            os.killpg(gunicorn.pid, signal.SIGTERM)
-            gunicorn.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(gunicorn.pid, signal.SIGKILL)
-            gunicorn.wait(timeout=10)
-        except ProcessLookupError:
-            pass
-        server_log.close()
+    summary = (
+        f"requests: {total}; non-2xx: {dict(non_2xx) or 0}; first {intervals[0].rate:.0f} req/s, "
+        f"last {intervals[-1].rate:.0f} req/s"
+    )
+    print(summary)
+    if non_2xx_by_kind:
+        print("non-2xx by request kind: " + ", ".join(f"{k}: {n}" for k, n in sorted(non_2xx_by_kind.items())))
+    if args.report:
+        args.report.write_text(report + "\n\n" + summary + "\n")
+    for failure in failures:
+        print(f"FAIL: {failure}")
+    print("soak: " + ("FAILED" if failures else "passed"))
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
