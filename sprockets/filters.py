@@ -5,6 +5,8 @@ from typing import Any
 import django_filters
 from django import forms
 
+from config.api.filters import DateTimeFilter
+
 from .models import Factory, Location, Sprocket, SprocketType
 
 # Beyond a 64-bit integer no row can match, and SQLite cannot even take it as a parameter.
@@ -51,8 +53,8 @@ class FactoryFilter(django_filters.FilterSet):
 class SprocketFilter(django_filters.FilterSet):
     factory = WholeNumberFilter(field_name="factory_id")
     sprocket_type = WholeNumberFilter(field_name="sprocket_type_id")
-    produced_after = django_filters.IsoDateTimeFilter(field_name="produced_at", lookup_expr="gte")
-    produced_before = django_filters.IsoDateTimeFilter(field_name="produced_at", lookup_expr="lte")
+    produced_after = DateTimeFilter(field_name="produced_at", lookup_expr="gte")
+    produced_before = DateTimeFilter(field_name="produced_at", lookup_expr="lte")
 
     class Meta:
         model = Sprocket

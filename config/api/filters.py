@@ -1,13 +1,17 @@
-"""Filters shared by every app: strict booleans, and ordering that rejects unknown fields and
-always breaks ties by id."""
+"""Filters shared by every app: strict booleans, date-times in UTC, and ordering that rejects
+unknown fields and always breaks ties by id."""
 
+from datetime import datetime
 from typing import Any
 
 import django_filters
 from django import forms
 from django.db.models import QuerySet
+from django_filters.fields import IsoDateTimeField
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
+
+from .datetimes import OFFSET_RULE, to_utc
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
 FALSE_WORDS = frozenset({"false", "0", "no", "off"})
@@ -34,6 +38,32 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     """
 
     field_class = StrictBooleanField
+
+
+def parse_strict_boolean(params: Any, name: str) -> bool | None:
+    """A boolean query parameter read outside a FilterSet: the same words, junk a 400 naming it."""
+    try:
+        return StrictBooleanField(required=False).clean(params.get(name))
+    except forms.ValidationError as exc:
+        raise ValidationError({name: exc.messages}) from None
+
+
+class UTCDateTimeField(IsoDateTimeField):
+    """ISO 8601, converted to UTC; an offset or a year out of range is an error (config/api/datetimes.py)."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        moment = super().to_python(value)
+        return None if moment is None else to_utc(moment)
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    """The date-time filter of every app: `2024-05-01T10:00:00+02:00` is compared as 08:00 UTC."""
+
+    field_class = UTCDateTimeField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", f"ISO 8601 date-time; {OFFSET_RULE}")
+        super().__init__(*args, **kwargs)
 
 
 class StrictOrderingFilter(filters.OrderingFilter):
