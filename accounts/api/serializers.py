@@ -8,7 +8,7 @@ from rest_framework import serializers
 from accounts.currencies import ISO_4217_CODES
 from accounts.models import Account, Role, User
 from config.api.permissions import is_admin
-from config.api.serializers import FullReplacementMixin
+from config.api.serializers import CodeField, DecimalField, FullReplacementMixin
 
 
 class UserSerializer(FullReplacementMixin, serializers.ModelSerializer):
@@ -85,14 +85,11 @@ class RoleSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
-class CurrencyField(serializers.CharField):
+class CurrencyField(CodeField):
     """ISO 4217; lower case accepted, stored upper case."""
 
-    def to_internal_value(self, data: Any) -> str:
-        value = super().to_internal_value(data).upper()
-        if value not in ISO_4217_CODES:
-            raise serializers.ValidationError(f"'{data}' is not an ISO 4217 currency code.", code="invalid")
-        return value
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(codes=ISO_4217_CODES, kind="ISO 4217 currency", **kwargs)
 
 
 class AccountSerializer(FullReplacementMixin, serializers.ModelSerializer):
@@ -103,13 +100,7 @@ class AccountSerializer(FullReplacementMixin, serializers.ModelSerializer):
     )
     name = serializers.CharField(min_length=1, max_length=120, allow_blank=False)
     currency = CurrencyField(min_length=3, max_length=3, required=False)
-    balance = serializers.DecimalField(
-        max_digits=14,
-        decimal_places=2,
-        min_value=0,
-        max_value=Decimal("999999999999.99"),
-        required=False,
-    )
+    balance = DecimalField(max_digits=14, decimal_places=2, max_value=Decimal("999999999999.99"), required=False)
 
     class Meta:
         model = Account

@@ -10,7 +10,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api.filters import TRUE_WORDS
+from config.api.datetimes import OFFSET_RULE
+from config.api.filters import parse_strict_boolean
 from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import ReadAuthenticatedWriteAdmin, is_admin
 from sprockets import selectors, services
@@ -32,6 +33,8 @@ WITH_CHART_DATA = OpenApiParameter(
     type=OpenApiTypes.BOOL,
     description="true: add `chart_data` (goal, actual and unix time arrays, oldest first) to each factory.",
 )
+
+MOMENT_DESCRIPTION = f"ISO 8601 or unix seconds (inclusive); {OFFSET_RULE}"
 
 
 class ReadCreateAuthenticatedChangeAdmin(permissions.BasePermission):
@@ -114,8 +117,10 @@ class FactoryViewSet(viewsets.ModelViewSet):
         return selectors.factory_list()
 
     def _wants_chart_data(self) -> bool:
-        value = self.request.query_params.get("with_chart_data", "")
-        return self.action in ("list", "retrieve") and value.strip().lower() in TRUE_WORDS
+        if self.action not in ("list", "retrieve"):
+            return False
+        # The same words as every boolean filter; junk is a 400 naming the parameter (API.md).
+        return bool(parse_strict_boolean(self.request.query_params, "with_chart_data"))
 
     def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
         if self._wants_chart_data() and args:
@@ -136,8 +141,8 @@ class FactoryViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("since", OpenApiTypes.STR, description="ISO 8601 or unix seconds (inclusive)."),
-            OpenApiParameter("until", OpenApiTypes.STR, description="ISO 8601 or unix seconds (inclusive)."),
+            OpenApiParameter("since", OpenApiTypes.STR, description=MOMENT_DESCRIPTION),
+            OpenApiParameter("until", OpenApiTypes.STR, description=MOMENT_DESCRIPTION),
             OpenApiParameter("bucket", OpenApiTypes.STR, enum=list(selectors.BUCKETS)),
         ],
         responses=ChartDataSerializer,
@@ -146,7 +151,8 @@ class FactoryViewSet(viewsets.ModelViewSet):
     def chart(self, request: Request, pk: str | None = None) -> Response:
         """The factory's chart; with `bucket`, the last point of each minute/hour/day (UTC)."""
         factory = self.get_object()
-        query = ChartQuerySerializer(data=request.query_params)
+        # An empty parameter is one not given, as for every filter (`?since=&bucket=hour`).
+        query = ChartQuerySerializer(data={name: value for name, value in request.query_params.items() if value})
         query.is_valid(raise_exception=True)
         return Response(selectors.factory_chart_data(factory_id=factory.pk, **query.validated_data))
 
