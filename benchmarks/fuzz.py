@@ -160,27 +160,35 @@ def summarise(ndjson: Path) -> dict[str, int]:
     """Operations, test cases and failures from schemathesis' NDJSON event stream."""
     operations: set[str] = set()
     cases = 0
+    failing_cases: set[str] = set()
     failures: set[tuple[str, str, str]] = set()
     errors = 0
     for line in ndjson.read_text().splitlines():
         event = json.loads(line)
-        (kind, payload), *_ = event.items()
+        kind, payload = next(iter(event.items()))
         if kind == "ScenarioFinished":
             recorder = payload.get("recorder") or {}
             label = recorder.get("label", "")
-            if payload.get("phase") != "stateful":
+            if label and label != "Stateful tests":
                 operations.add(label)
-            cases += len(recorder.get("cases", {}))
-            for check_list in (recorder.get("checks") or {}).values():
-                for check in check_list:
-                    if check.get("status") == "FAILURE":
-                        failure = check.get("failure_info") or {}
+            cases += len(recorder.get("cases") or {})
+            for case_id, checks in (recorder.get("checks") or {}).items():
+                for check in checks:
+                    if check.get("status") == "failure":
+                        failure = (check.get("failure_info") or {}).get("failure") or {}
+                        failing_cases.add(case_id)
                         failures.add(
-                            (label, check.get("name", ""), str((failure.get("failure") or {}).get("title", "")))
+                            (failure.get("operation", label), failure.get("code", ""), failure.get("title", ""))
                         )
         elif kind == "NonFatalError":
             errors += 1
-    return {"operations": len(operations), "test_cases": cases, "failures": len(failures), "errors": errors}
+    return {
+        "operations": len(operations),
+        "test_cases": cases,
+        "failing_cases": len(failing_cases),
+        "failures": len(failures),
+        "errors": errors,
+    }
 
 
 def fuzz(role: str, base: str, token: str, user_id: str, args: argparse.Namespace, env: dict[str, str]) -> int:
@@ -286,7 +294,8 @@ def main() -> int:
     for role, totals in args.totals.items():
         print(
             f"{role:>5}: {totals['operations']} operations, {totals['test_cases']} test cases, "
-            f"{totals['failures']} failures, {totals['errors']} errors "
+            f"{totals['failures']} distinct failures ({totals['failing_cases']} failing cases), "
+            f"{totals['errors']} errors "
             f"(schemathesis exit {totals['exit_code']}, {totals['seconds']} s)"
         )
     print(f"reports: {args.report_dir}")

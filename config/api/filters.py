@@ -1,6 +1,7 @@
 """Filters shared by every app: strict booleans, date-times in UTC, and ordering that rejects
 unknown fields and always breaks ties by id."""
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -111,4 +112,22 @@ class StrictOrderingFilter(filters.OrderingFilter):
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         if not getattr(view, "ordering_fields", None):
             return []
-        return super().get_schema_operation_parameters(view)
+        parameters = super().get_schema_operation_parameters(view)
+        allowed = sorted(self._allowed_fields(view))
+        for parameter in parameters:
+            parameter["description"] = (
+                f"Comma-separated fields, each optionally prefixed with `-` (descending): {', '.join(allowed)}."
+            )
+            parameter["schema"] = {"type": "string", "pattern": ordering_pattern(allowed)}
+        return parameters
+
+
+# What str.strip() removes around a term, as a regex class (wider than \s: it has \x1c-\x1f, \x85).
+_SPACE = r"[\s\x1c-\x1f\x85]"
+
+
+def ordering_pattern(allowed: list[str]) -> str:
+    """Exactly the `ordering` values StrictOrderingFilter accepts: terms split on commas and
+    trimmed, empty terms skipped, at least one term, each a known field with at most one `-`."""
+    term = f"{_SPACE}*-?(?:{'|'.join(re.escape(name) for name in allowed)}){_SPACE}*"
+    return f"^(?:{_SPACE}*,)*{term}(?:,(?:{term}|{_SPACE}*))*$"

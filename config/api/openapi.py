@@ -9,6 +9,9 @@ shape the handler really produces, `{"type", "errors": [{"code", "detail", "attr
 status the service can answer with: the library's rules, plus 403 wherever a permission is
 checked, 409 on writes, 413 where there is a body and 503 when the database is out of reach.
 
+A serializer field may carry `schema_extra` (e.g. a `pattern`) for what it checks beyond DRF's
+built-in constraints; decimals get the exact pattern of config.api.serializers.DecimalField.
+
 A view adjusts its list with `error_statuses = {"401": True, "503": False}` (True adds, False
 removes). An explicit `extend_schema(responses={code: ...})` always wins.
 """
@@ -116,8 +119,8 @@ class AutoSchema(StandardizedErrorsAutoSchema):
 
     def _map_serializer_field(self, field: Any, direction: Any, bypass_extensions: bool = False) -> Any:
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
-        if getattr(field, "schema_pattern", None) and isinstance(schema, dict):
-            schema["pattern"] = field.schema_pattern  # what the field accepts, exactly
+        if getattr(field, "schema_extra", None) and isinstance(schema, dict):
+            schema.update(field.schema_extra)  # constraints the field checks beyond DRF's own
         if isinstance(field, DecimalField) and isinstance(schema, dict) and schema.get("type") == "string":
             # The strings the field accepts, exactly; in a request a JSON number is accepted too.
             schema["pattern"] = field.pattern

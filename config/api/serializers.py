@@ -24,17 +24,17 @@ def any_case_pattern(codes: Any) -> str:
 
 
 def decimal_string_pattern(*, whole_digits: int, decimal_places: int, positive: bool = False) -> str:
-    """Exactly the strings DecimalField below accepts: plain digits, at most `whole_digits` before
+    """Exactly the strings DecimalField below accepts: plain ASCII digits, at most `whole_digits` before
     the point (leading zeros aside) and `decimal_places` after it; no exponent, no spaces, no
     sign except on a zero (`"-0"` is zero). With `positive`, zero is refused too."""
     w, d = whole_digits, decimal_places
     if positive:
         nonzero_fraction = "|".join(
-            "0" * i + "[1-9]" + (f"\\d{{0,{d - 1 - i}}}" if d - 1 - i else "") for i in range(d)
+            "0" * i + "[1-9]" + (f"[0-9]{{0,{d - 1 - i}}}" if d - 1 - i else "") for i in range(d)
         )
-        body = f"0*(?:[1-9]\\d{{0,{w - 1}}}(?:\\.\\d{{0,{d}}})?|\\.(?:{nonzero_fraction}))"
+        body = f"0*(?:[1-9][0-9]{{0,{w - 1}}}(?:\\.[0-9]{{0,{d}}})?|\\.(?:{nonzero_fraction}))"
         return f"^{body}$"
-    number = f"0*(?:\\d{{1,{w}}}(?:\\.\\d{{0,{d}}})?|\\.\\d{{1,{d}}})"
+    number = f"0*(?:[0-9]{{1,{w}}}(?:\\.[0-9]{{0,{d}}})?|\\.[0-9]{{1,{d}}})"
     negative_zero = f"-(?:0+(?:\\.0{{0,{d}}})?|\\.0{{1,{d}}})"
     return f"^(?:{number}|{negative_zero})$"
 
@@ -42,7 +42,7 @@ def decimal_string_pattern(*, whole_digits: int, decimal_places: int, positive: 
 class CodeField(serializers.CharField):
     """One of a fixed set of codes (currencies, countries), in any letter case; stored upper case.
 
-    `schema_pattern` is exactly what is accepted, and the schema documents it
+    `schema_extra["pattern"]` is exactly what is accepted, and the schema documents it
     (config/api/openapi.py). Surrounding spaces are not trimmed: `" usd"` is not a code.
     """
 
@@ -54,7 +54,7 @@ class CodeField(serializers.CharField):
         kwargs.setdefault("trim_whitespace", False)
         kwargs.setdefault("help_text", f"{kind}, any letter case (stored upper case).")
         super().__init__(**kwargs)
-        self.schema_pattern = any_case_pattern(self.codes)
+        self.schema_extra = {"pattern": any_case_pattern(self.codes)}
 
     def to_internal_value(self, data: Any) -> str:
         value = super().to_internal_value(data).upper()
@@ -98,6 +98,12 @@ class DateTimeField(serializers.DateTimeField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("help_text", f"ISO 8601 date-time; {OFFSET_RULE}")
         super().__init__(**kwargs)
+
+    def get_value(self, dictionary: Any) -> Any:
+        # DRF reads an empty form field as "not given"; for a date-time it is a malformed value.
+        if hasattr(dictionary, "getlist") and dictionary.get(self.field_name, None) == "":
+            return ""
+        return super().get_value(dictionary)
 
     def enforce_timezone(self, value: datetime) -> datetime:
         if timezone.is_aware(value):

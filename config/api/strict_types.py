@@ -7,11 +7,14 @@ and documented as such, see config.api.serializers.DecimalField.)
 `install()` runs once at start-up (config.api.apps) and covers every serializer, ours and
 simplejwt's, so none can forget the rule. Form and multipart bodies carry only strings, so
 they are unaffected; subclasses that call `super().to_internal_value()` inherit the check.
+Likewise a JSON boolean must be `true`/`false` and a JSON integer a number (DRF took `0`, `"yes"`
+and `"5"`); a form sends only strings, so there `"true"`/`"false"` and `"5"` are what it says.
 """
 
 from collections.abc import Callable
 from typing import Any
 
+from django.http import QueryDict
 from rest_framework import serializers
 
 STRING_FIELDS: tuple[type[serializers.Field], ...] = (
@@ -32,8 +35,39 @@ def _strict(original: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     return to_internal_value
 
 
+def from_form(field: serializers.Field) -> bool:
+    """The value came from a form or multipart body (only strings), not from JSON."""
+    return isinstance(getattr(field.root, "initial_data", None), QueryDict)
+
+
+def _strict_boolean(original: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    # JSON: true or false. A form (the browsable API's checkbox sends "true"): "true" or "false".
+    def to_internal_value(self: serializers.Field, data: Any) -> Any:
+        if isinstance(data, bool):
+            return data
+        if isinstance(data, str) and from_form(self) and data.strip().lower() in ("true", "false"):
+            return data.strip().lower() == "true"
+        raise serializers.ValidationError("Must be true or false.", code="invalid")
+
+    to_internal_value.strict_types = True  # type: ignore[attr-defined]
+    return to_internal_value
+
+
+def _strict_integer(original: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    # JSON: a number ("5" is a string). A form can only send "5", so there it is read as before.
+    def to_internal_value(self: serializers.Field, data: Any) -> Any:
+        if isinstance(data, bool) or (not isinstance(data, (int, float)) and not from_form(self)):
+            raise serializers.ValidationError("A valid integer is required.", code="invalid")
+        return original(self, data)
+
+    to_internal_value.strict_types = True  # type: ignore[attr-defined]
+    return to_internal_value
+
+
 def install() -> None:
-    for field_class in STRING_FIELDS:
+    wrappers = [(field_class, _strict) for field_class in STRING_FIELDS]
+    wrappers += [(serializers.BooleanField, _strict_boolean), (serializers.IntegerField, _strict_integer)]
+    for field_class, wrap in wrappers:
         original = field_class.__dict__["to_internal_value"]
         if not getattr(original, "strict_types", False):
-            field_class.to_internal_value = _strict(original)  # type: ignore[method-assign,assignment]
+            field_class.to_internal_value = wrap(original)  # type: ignore[method-assign,assignment]
