@@ -236,7 +236,8 @@ def fuzz(role: str, base: str, token: str, user_id: str, args: argparse.Namespac
     }
     print(f"\n== schemathesis as {role} ==", flush=True)
     started = time.monotonic()
-    completed = subprocess.run(command, cwd=BASE_DIR, env=hooks_env, timeout=args.max_time + 600, check=False)  # noqa: S603
+    # cwd: schemathesis keeps its crash cache (.schemathesis/) there, out of the work tree.
+    completed = subprocess.run(command, cwd=report_dir, env=hooks_env, timeout=args.max_time + 600, check=False)  # noqa: S603
     totals = summarise(report_dir / "events.ndjson")
     totals["exit_code"] = completed.returncode
     totals["seconds"] = round(time.monotonic() - started)
