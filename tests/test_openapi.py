@@ -171,3 +171,14 @@ def test_a_token_of_a_deleted_admin_is_a_401_not_a_500(client_for, db):
     assert client.delete(f"/api/v1/users/{admin.pk}/").status_code == 204
     assert_error_shape(client.get("/api/v1/users/"), 401, code="token_not_valid")
     assert client_for(other).get("/api/v1/users/").status_code == 200
+
+
+def test_id_filters_are_documented_as_integers(schema):
+    # Was `number`: `?factory=1.5` is a 400 ("Enter a whole number"), so the schema must say integer.
+    for path, name in [
+        ("/api/v1/sprockets/", "factory"),
+        ("/api/v1/sprockets/", "sprocket_type"),
+        ("/api/v1/factories/", "location"),
+    ]:
+        (parameter,) = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name]
+        assert parameter["schema"]["type"] == "integer", (path, name)
