@@ -58,3 +58,39 @@ def test_sprocket_type_dimensions_refuse_zero(admin_client_api, value):
 def test_country_code_is_not_trimmed(admin_client_api, value):
     payload = {"address_1": "1 Way", "city": "Oakland", "postal_code": "94607", "country_code": value}
     assert_error_shape(admin_client_api.post("/api/v1/locations/", payload, format="json"), 400, attr="country_code")
+
+
+@pytest.mark.parametrize("field", ["balance", "active"])
+def test_an_empty_form_value_of_a_non_text_field_is_invalid(user_client, user, field):
+    # Found by schema fuzzing: `balance=` in a form was read as "not given" (200).
+    from tests.accounts.factories import AccountFactory
+
+    account = AccountFactory.create(owner=user)
+    response = user_client.patch(f"/api/v1/accounts/{account.pk}/", {field: ""}, format="multipart")
+    assert_error_shape(response, 400, attr=field)
+
+
+def test_an_empty_form_date_time_is_invalid(admin_client_api):
+    from tests.sprockets.factories import SprocketFactory
+
+    sprocket = SprocketFactory.create()
+    payload = {"factory": sprocket.factory_id, "sprocket_type": sprocket.sprocket_type_id, "produced_at": ""}
+    response = admin_client_api.put(f"/api/v1/sprockets/{sprocket.pk}/", payload, format="multipart")
+    assert_error_shape(response, 400, attr="produced_at")
+
+
+def test_an_empty_form_value_still_clears_a_nullable_field(admin_client_api):
+    from tests.sprockets.factories import FactoryFactory
+
+    factory = FactoryFactory.create()
+    response = admin_client_api.patch(f"/api/v1/factories/{factory.pk}/", {"location": ""}, format="multipart")
+    assert response.status_code == 200, response.content
+    assert response.json()["location"] is None
+
+
+def test_max_length_counts_the_spaces_that_are_trimmed(admin_client_api):
+    # Found by schema fuzzing: 255 characters plus a leading space passed `maxLength: 255`.
+    payload = {"address_1": " " + "x" * 255, "city": "Oakland", "postal_code": "1", "country_code": "US"}
+    assert_error_shape(admin_client_api.post("/api/v1/locations/", payload, format="json"), 400, attr="address_1")
+    payload["address_1"] = " " + "x" * 254
+    assert admin_client_api.post("/api/v1/locations/", payload, format="json").status_code == 201

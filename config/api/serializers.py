@@ -99,12 +99,6 @@ class DateTimeField(serializers.DateTimeField):
         kwargs.setdefault("help_text", f"ISO 8601 date-time; {OFFSET_RULE}")
         super().__init__(**kwargs)
 
-    def get_value(self, dictionary: Any) -> Any:
-        # DRF reads an empty form field as "not given"; for a date-time it is a malformed value.
-        if hasattr(dictionary, "getlist") and dictionary.get(self.field_name, None) == "":
-            return ""
-        return super().get_value(dictionary)
-
     def enforce_timezone(self, value: datetime) -> datetime:
         if timezone.is_aware(value):
             try:

@@ -29,6 +29,11 @@ def _strict(original: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
         if not isinstance(data, str):
             got = JSON_TYPE_NAMES.get(type(data), "not a string")
             raise serializers.ValidationError(f"Expected a string, got {got}.", code="invalid")
+        # The documented maxLength is of the string sent: spaces that CharField trims do not
+        # make room for more (a 256-character value padded with a space was accepted).
+        max_length = getattr(self, "max_length", None)
+        if max_length is not None and len(data) > max_length:
+            self.fail("max_length", max_length=max_length)
         return original(self, data)
 
     to_internal_value.strict_types = True  # type: ignore[attr-defined]
@@ -64,7 +69,28 @@ def _strict_integer(original: Callable[[Any, Any], Any]) -> Callable[[Any, Any],
     return to_internal_value
 
 
+def _strict_get_value(original: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    # DRF reads an empty form field as "not given" for every optional field. For a field that is
+    # not text (a number, a boolean choice, a date-time, a choice) it is a malformed value, as the
+    # same empty string is in JSON. A nullable field keeps reading "" as null (a form's only null).
+    def get_value(self: serializers.Field, dictionary: Any) -> Any:
+        if (
+            isinstance(dictionary, QueryDict)
+            and dictionary.get(self.field_name or "", None) == ""
+            and not isinstance(self, serializers.CharField)
+            and not getattr(self, "allow_null", False)
+            and not getattr(self, "allow_blank", False)
+        ):
+            return ""
+        return original(self, dictionary)
+
+    get_value.strict_types = True  # type: ignore[attr-defined]
+    return get_value
+
+
 def install() -> None:
+    if not getattr(serializers.Field.get_value, "strict_types", False):
+        serializers.Field.get_value = _strict_get_value(serializers.Field.get_value)  # type: ignore[method-assign,assignment]
     wrappers = [(field_class, _strict) for field_class in STRING_FIELDS]
     wrappers += [(serializers.BooleanField, _strict_boolean), (serializers.IntegerField, _strict_integer)]
     for field_class, wrap in wrappers:
