@@ -12,6 +12,10 @@ from typing import Any
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from config.api.filters import DateTimeFilter
 
 from .models import Message
 from .phone import normalize_phone_number
@@ -58,6 +62,7 @@ class PhoneNumberItemField(forms.CharField):
         return normalize_phone_number(super().to_python(value) or "")
 
 
+@extend_schema_field(OpenApiTypes.STR)  # a list, not one UUID or number: "a,b" or repeated
 class MultiValueFilter(django_filters.Filter):
     """`field_name__in` the cleaned values; no values, no filtering."""
 
@@ -86,10 +91,8 @@ class MessageFilter(django_filters.FilterSet):
         item_field=PhoneNumberItemField(),
         label="Receiver number(s), comma-separated or repeated; normalised to E.164 as on create.",
     )
-    created_after = django_filters.IsoDateTimeFilter(
-        field_name="created_at", lookup_expr="gte", label="Created at or after (ISO 8601)."
-    )
-    created_before = django_filters.IsoDateTimeFilter(
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte", label="Created at or after (ISO 8601).")
+    created_before = DateTimeFilter(
         field_name="created_at", lookup_expr="lte", label="Created at or before (ISO 8601)."
     )
 

@@ -4,6 +4,10 @@ from typing import Any
 
 import django_filters
 from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from config.api.filters import DateTimeFilter
 
 from .models import Factory, Location, Sprocket, SprocketType
 
@@ -11,6 +15,7 @@ from .models import Factory, Location, Sprocket, SprocketType
 LARGEST_STORABLE_INTEGER = 2**63 - 1
 
 
+@extend_schema_field(OpenApiTypes.INT)  # documented as what it accepts: `1.5` is a 400
 class WholeNumberFilter(django_filters.NumberFilter):
     """A whole number: `1.5` is a 400, not silently read as 1 by the integer column."""
 
@@ -51,8 +56,8 @@ class FactoryFilter(django_filters.FilterSet):
 class SprocketFilter(django_filters.FilterSet):
     factory = WholeNumberFilter(field_name="factory_id")
     sprocket_type = WholeNumberFilter(field_name="sprocket_type_id")
-    produced_after = django_filters.IsoDateTimeFilter(field_name="produced_at", lookup_expr="gte")
-    produced_before = django_filters.IsoDateTimeFilter(field_name="produced_at", lookup_expr="lte")
+    produced_after = DateTimeFilter(field_name="produced_at", lookup_expr="gte")
+    produced_before = DateTimeFilter(field_name="produced_at", lookup_expr="lte")
 
     class Meta:
         model = Sprocket

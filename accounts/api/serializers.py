@@ -3,12 +3,37 @@
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from rest_framework import serializers
 
 from accounts.currencies import ISO_4217_CODES
 from accounts.models import Account, Role, User
 from config.api.permissions import is_admin
-from config.api.serializers import FullReplacementMixin
+from config.api.serializers import CodeField, DecimalField, FullReplacementMixin
+
+
+def _password_min_length() -> int:
+    validators: list[dict[str, Any]] = list(settings.AUTH_PASSWORD_VALIDATORS)
+    for validator in validators:
+        if validator["NAME"].endswith(".MinimumLengthValidator"):
+            return int(validator.get("OPTIONS", {}).get("min_length", 8))
+    return 1
+
+
+class NewPasswordField(serializers.CharField):
+    """A password being set. Django's validators (AUTH_PASSWORD_VALIDATORS) judge it in the service;
+    the schema states the checkable part of them: the minimum length and not entirely numeric."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("trim_whitespace", False)
+        kwargs.setdefault("max_length", 4096)
+        kwargs.setdefault(
+            "help_text",
+            f"At least {_password_min_length()} characters, not entirely numeric, not a common password, "
+            "not too similar to the username, email or name.",
+        )
+        super().__init__(**kwargs)
+        self.schema_extra = {"minLength": _password_min_length(), "pattern": "\\D"}
 
 
 class UserSerializer(FullReplacementMixin, serializers.ModelSerializer):
@@ -37,7 +62,7 @@ class UserSerializer(FullReplacementMixin, serializers.ModelSerializer):
 class RegisterSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     username = serializers.RegexField(r"^[\w.@+-]+\Z", min_length=3, max_length=150)
-    password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=4096)
+    password = NewPasswordField(write_only=True)
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
 
@@ -78,21 +103,18 @@ class RefreshTokenSerializer(serializers.Serializer):
 
 class PasswordChangeSerializer(serializers.Serializer):
     old_password = serializers.CharField(trim_whitespace=False, max_length=4096)
-    new_password = serializers.CharField(trim_whitespace=False, max_length=4096)
+    new_password = NewPasswordField()
 
 
 class RoleSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
-class CurrencyField(serializers.CharField):
+class CurrencyField(CodeField):
     """ISO 4217; lower case accepted, stored upper case."""
 
-    def to_internal_value(self, data: Any) -> str:
-        value = super().to_internal_value(data).upper()
-        if value not in ISO_4217_CODES:
-            raise serializers.ValidationError(f"'{data}' is not an ISO 4217 currency code.", code="invalid")
-        return value
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(codes=ISO_4217_CODES, kind="ISO 4217 currency", **kwargs)
 
 
 class AccountSerializer(FullReplacementMixin, serializers.ModelSerializer):
@@ -103,13 +125,7 @@ class AccountSerializer(FullReplacementMixin, serializers.ModelSerializer):
     )
     name = serializers.CharField(min_length=1, max_length=120, allow_blank=False)
     currency = CurrencyField(min_length=3, max_length=3, required=False)
-    balance = serializers.DecimalField(
-        max_digits=14,
-        decimal_places=2,
-        min_value=0,
-        max_value=Decimal("999999999999.99"),
-        required=False,
-    )
+    balance = DecimalField(max_digits=14, decimal_places=2, max_value=Decimal("999999999999.99"), required=False)
 
     class Meta:
         model = Account

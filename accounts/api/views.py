@@ -77,6 +77,7 @@ class RegisterView(_PublicAuthView):
 class LoginView(_PublicAuthView):
     throttle_classes = AUTH_RATE_LIMITS
     rate_limit_scope = "login"
+    error_statuses = {"401": True}  # wrong credentials (config/api/openapi.py)
 
     @extend_schema(request=LoginSerializer, responses={200: TokenPairSerializer})
     def post(self, request: Request) -> Response:
@@ -96,10 +97,13 @@ class RefreshView(_BearerChallengeMixin, TokenRefreshView):
     """Rotate: the old refresh token is blacklisted and a new pair is returned."""
 
     authentication_classes = ()
+    error_statuses = {"401": True}  # an invalid, expired or blacklisted refresh token
 
 
 class LogoutView(_PublicAuthView):
     """The refresh token itself is the credential: no access token needed."""
+
+    error_statuses = {"401": True}
 
     @extend_schema(request=RefreshTokenSerializer, responses={204: None})
     def post(self, request: Request) -> Response:

@@ -5,7 +5,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from catalog.models import PRICE_DECIMAL_PLACES, PRICE_MAX_DIGITS, STOCK_MAX, Product
-from config.api.serializers import FullReplacementMixin
+from config.api.serializers import DecimalField, FullReplacementMixin
 
 
 class ProductSerializer(FullReplacementMixin, serializers.ModelSerializer):
@@ -16,12 +16,7 @@ class ProductSerializer(FullReplacementMixin, serializers.ModelSerializer):
     category = serializers.CharField(max_length=100, required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     # Decimals travel as strings ("49.99") in lists and details alike.
-    price = serializers.DecimalField(
-        max_digits=PRICE_MAX_DIGITS,
-        decimal_places=PRICE_DECIMAL_PLACES,
-        min_value=Decimal("0"),
-        coerce_to_string=True,
-    )
+    price = DecimalField(max_digits=PRICE_MAX_DIGITS, decimal_places=PRICE_DECIMAL_PLACES, coerce_to_string=True)
     stock = serializers.IntegerField(min_value=0, max_value=STOCK_MAX, required=False)
 
     def validate_price(self, value: Decimal) -> Decimal:

@@ -1,13 +1,18 @@
-"""Filters shared by every app: strict booleans, and ordering that rejects unknown fields and
-always breaks ties by id."""
+"""Filters shared by every app: strict booleans, date-times in UTC, and ordering that rejects
+unknown fields and always breaks ties by id."""
 
+import re
+from datetime import datetime
 from typing import Any
 
 import django_filters
 from django import forms
 from django.db.models import QuerySet
+from django_filters.fields import IsoDateTimeField
 from rest_framework import filters, serializers
 from rest_framework.exceptions import ValidationError
+
+from .datetimes import OFFSET_RULE, to_utc
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
 FALSE_WORDS = frozenset({"false", "0", "no", "off"})
@@ -62,6 +67,24 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class UTCDateTimeField(IsoDateTimeField):
+    """ISO 8601, converted to UTC; an offset or a year out of range is an error (config/api/datetimes.py)."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        moment = super().to_python(value)
+        return None if moment is None else to_utc(moment)
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    """The date-time filter of every app: `2024-05-01T10:00:00+02:00` is compared as 08:00 UTC."""
+
+    field_class = UTCDateTimeField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", f"ISO 8601 date-time; {OFFSET_RULE}")
+        super().__init__(*args, **kwargs)
+
+
 class StrictOrderingFilter(filters.OrderingFilter):
     """`?ordering=a,-b` over the view's `ordering_fields`; anything else is a 400.
 
@@ -107,7 +130,25 @@ class StrictOrderingFilter(filters.OrderingFilter):
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         if not getattr(view, "ordering_fields", None):
             return []
-        return super().get_schema_operation_parameters(view)
+        parameters = super().get_schema_operation_parameters(view)
+        allowed = sorted(self._allowed_fields(view))
+        for parameter in parameters:
+            parameter["description"] = (
+                f"Comma-separated fields, each optionally prefixed with `-` (descending): {', '.join(allowed)}."
+            )
+            parameter["schema"] = {"type": "string", "pattern": ordering_pattern(allowed)}
+        return parameters
+
+
+# What str.strip() removes around a term, as a regex class (wider than \s: it has \x1c-\x1f, \x85).
+_SPACE = r"[\s\x1c-\x1f\x85]"
+
+
+def ordering_pattern(allowed: list[str]) -> str:
+    """Exactly the `ordering` values StrictOrderingFilter accepts: terms split on commas and
+    trimmed, empty terms skipped, at least one term, each a known field with at most one `-`."""
+    term = f"{_SPACE}*-?(?:{'|'.join(re.escape(name) for name in allowed)}){_SPACE}*"
+    return f"^(?:{_SPACE}*,)*{term}(?:,(?:{term}|{_SPACE}*))*$"
 
 
 class PhraseSearchFilter(filters.SearchFilter):

@@ -10,7 +10,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django_prometheus.exports import ExportToDjangoView
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,6 +30,8 @@ class _OperationsView(APIView):
 
 
 class HealthView(_OperationsView):
+    error_statuses = {"503": False}  # touches neither the database nor the cache
+
     @extend_schema(responses=inline_serializer("Health", {"status": serializers.CharField()}))
     def get(self, request: Request) -> Response:
         return Response({"status": "ok"})
@@ -59,13 +61,17 @@ def _cache_ok() -> bool:
         return False
 
 
+READINESS = inline_serializer(
+    "Readiness",
+    {"status": serializers.CharField(), "checks": serializers.DictField(child=serializers.CharField())},
+)
+
+
 class ReadyView(_OperationsView):
     @extend_schema(
         responses={
-            200: inline_serializer(
-                "Readiness",
-                {"status": serializers.CharField(), "checks": serializers.DictField(child=serializers.CharField())},
-            )
+            200: READINESS,
+            503: OpenApiResponse(READINESS, description="A check failed: it is marked `error`."),
         }
     )
     def get(self, request: Request) -> Response:

@@ -39,6 +39,8 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     name=HEADER,
     location=OpenApiParameter.HEADER,
     required=False,
+    # What create() accepts: 1..255 characters once surrounding spaces are trimmed.
+    type={"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": "\\S"},
     description=(
         "Any unique string (at most 255 characters). Retrying with the same key and body within 24 h "
         "returns the first answer with `Idempotent-Replayed: true` and creates nothing; the same key "

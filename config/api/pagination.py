@@ -24,6 +24,26 @@ def canonical_link(url: str | None) -> str | None:
     return urlunsplit(parts._replace(path=parts.path + "/"))
 
 
+PAGE_SIZE_SCHEMA = {
+    # Not `integer`: the contract accepts anything here (junk gives the default), and the schema
+    # must not promise a 400 the API never gives.
+    "type": "string",
+    "description": "Items per page, 1 to 100 (default 20). Above 100 is clamped to 100; "
+    "0, a negative number or anything that is not a number gives the default.",
+}
+
+
+def _document_page_size(parameters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for parameter in parameters:
+        if parameter.get("name") == "page_size":
+            parameter["schema"] = {"type": PAGE_SIZE_SCHEMA["type"]}
+            parameter["description"] = PAGE_SIZE_SCHEMA["description"]
+        elif parameter.get("name") == "page":
+            parameter["schema"] = {"type": "integer", "minimum": 1}
+            parameter["description"] = "Page number, from 1; a page past the end (or not a number) is a 404."
+    return parameters
+
+
 class PageNumberPagination(pagination.PageNumberPagination):
     """`?page=` from 1 and `?page_size=` 1..100 (bigger is clamped; 0, negative or junk: default)."""
 
@@ -40,6 +60,9 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def get_previous_link(self) -> str | None:
         return canonical_link(super().get_previous_link())
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return _document_page_size(super().get_schema_operation_parameters(view))
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -59,3 +82,6 @@ class CursorPagination(pagination.CursorPagination):
 
     def get_previous_link(self) -> str | None:
         return canonical_link(super().get_previous_link())
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return _document_page_size(super().get_schema_operation_parameters(view))

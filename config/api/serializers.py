@@ -1,11 +1,111 @@
 """Serializer helpers shared by the apps."""
 
+import re
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.fields import empty
+
+from .datetimes import OFFSET_RULE, to_utc
+
+
+def any_case_pattern(codes: Any) -> str:
+    """A pattern matching exactly the given codes in any letter case (`usd`, `Usd`, `USD`)."""
+    alternatives = (
+        "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in code) for code in codes
+    )
+    return f"^(?:{'|'.join(sorted(alternatives))})$"
+
+
+def decimal_string_pattern(*, whole_digits: int, decimal_places: int, positive: bool = False) -> str:
+    """Exactly the strings DecimalField below accepts: plain ASCII digits, at most `whole_digits` before
+    the point (leading zeros aside) and `decimal_places` after it; no exponent, no spaces, no
+    sign except on a zero (`"-0"` is zero). With `positive`, zero is refused too."""
+    w, d = whole_digits, decimal_places
+    if positive:
+        nonzero_fraction = "|".join(
+            "0" * i + "[1-9]" + (f"[0-9]{{0,{d - 1 - i}}}" if d - 1 - i else "") for i in range(d)
+        )
+        body = f"0*(?:[1-9][0-9]{{0,{w - 1}}}(?:\\.[0-9]{{0,{d}}})?|\\.(?:{nonzero_fraction}))"
+        return f"^{body}$"
+    number = f"0*(?:[0-9]{{1,{w}}}(?:\\.[0-9]{{0,{d}}})?|\\.[0-9]{{1,{d}}})"
+    negative_zero = f"-(?:0+(?:\\.0{{0,{d}}})?|\\.0{{1,{d}}})"
+    return f"^(?:{number}|{negative_zero})$"
+
+
+class CodeField(serializers.CharField):
+    """One of a fixed set of codes (currencies, countries), in any letter case; stored upper case.
+
+    `schema_extra["pattern"]` is exactly what is accepted, and the schema documents it
+    (config/api/openapi.py). Surrounding spaces are not trimmed: `" usd"` is not a code.
+    """
+
+    error_code = "invalid"
+
+    def __init__(self, *, codes: Any, kind: str, **kwargs: Any) -> None:
+        self.codes = frozenset(codes)
+        self.kind = kind
+        kwargs.setdefault("trim_whitespace", False)
+        kwargs.setdefault("help_text", f"{kind}, any letter case (stored upper case).")
+        super().__init__(**kwargs)
+        self.schema_extra = {"pattern": any_case_pattern(self.codes)}
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data).upper()
+        if value not in self.codes:
+            raise serializers.ValidationError(f"'{data}' is not an {self.kind} code.", code=self.error_code)
+        return value
+
+
+class DecimalField(serializers.DecimalField):
+    """A decimal in a request: a string of plain digits (`"49.99"`, `".5"`, `"007"`) or a JSON number.
+
+    Never below zero; `positive=True` refuses zero too. The strings accepted are exactly
+    `pattern`, which the schema documents together with the number form (config/api/openapi.py),
+    so the documented request schema and the validation cannot drift apart.
+    """
+
+    default_error_messages = {"not_positive": "Ensure this value is greater than 0."}
+
+    def __init__(self, *, max_digits: int, decimal_places: int, positive: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", Decimal(0))
+        super().__init__(max_digits=max_digits, decimal_places=decimal_places, **kwargs)
+        self.positive = positive
+        self.whole_digits, self.places = max_digits - decimal_places, decimal_places
+        self.pattern = decimal_string_pattern(
+            whole_digits=self.whole_digits, decimal_places=self.places, positive=positive
+        )
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        value = super().to_internal_value(data)
+        if isinstance(data, str) and not re.fullmatch(self.pattern, data):
+            self.fail("invalid")
+        if self.positive and value <= 0:
+            self.fail("not_positive")
+        return value
+
+
+class DateTimeField(serializers.DateTimeField):
+    """A writable date-time under the API's one rule (config/api/datetimes.py): stored in UTC,
+    an offset beyond -12:00..+14:00 or a year out of range is a 400 naming the field."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", f"ISO 8601 date-time; {OFFSET_RULE}")
+        super().__init__(**kwargs)
+
+    def enforce_timezone(self, value: datetime) -> datetime:
+        if timezone.is_aware(value):
+            try:
+                value = to_utc(value)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError(exc.messages, code="invalid") from None
+        return super().enforce_timezone(value)
 
 
 class FullReplacementMixin(serializers.ModelSerializer):

@@ -1,15 +1,16 @@
 """Shapes of the sprockets API. Field checks give a 400 naming the field; rules live in services/models."""
 
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
+from config.api.datetimes import to_utc
 from config.api.filters import StrictBooleanQueryField
-from config.api.serializers import FullReplacementMixin
+from config.api.serializers import CodeField, DateTimeField, DecimalField, FullReplacementMixin
 from sprockets.countries import ISO_3166_ALPHA2_CODES
 from sprockets.models import (
     DIMENSION_DECIMAL_PLACES,
@@ -24,36 +25,24 @@ from sprockets.models import (
 from sprockets.selectors import BUCKETS, CHART_POINTS_DEFAULT, CHART_POINTS_MAX, empty_chart_data
 
 
-class CountryCodeField(serializers.CharField):
+class CountryCodeField(CodeField):
     """ISO 3166-1 alpha-2; lower case accepted, stored upper case."""
+
+    error_code = "invalid_country"
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("min_length", 2)
         kwargs.setdefault("max_length", 2)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data: Any) -> str:
-        value = super().to_internal_value(data).upper()
-        if value not in ISO_3166_ALPHA2_CODES:
-            raise serializers.ValidationError(
-                f"'{data}' is not an ISO 3166-1 alpha-2 country code.", code="invalid_country"
-            )
-        return value
+        super().__init__(codes=ISO_3166_ALPHA2_CODES, kind="ISO 3166-1 alpha-2 country", **kwargs)
 
 
-class PositiveDimensionField(serializers.DecimalField):
+class PositiveDimensionField(DecimalField):
     """A decimal > 0 with up to 8 digits, 3 of them after the point."""
 
-    default_error_messages = {"not_positive": "Ensure this value is greater than 0."}
-
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(max_digits=DIMENSION_MAX_DIGITS, decimal_places=DIMENSION_DECIMAL_PLACES, **kwargs)
-
-    def to_internal_value(self, data: Any) -> Decimal:
-        value = super().to_internal_value(data)
-        if value <= 0:
-            self.fail("not_positive")
-        return value
+        super().__init__(
+            max_digits=DIMENSION_MAX_DIGITS, decimal_places=DIMENSION_DECIMAL_PLACES, positive=True, **kwargs
+        )
 
 
 class LocationSerializer(FullReplacementMixin, serializers.ModelSerializer):
@@ -124,7 +113,7 @@ class FactorySerializer(FullReplacementMixin, serializers.ModelSerializer):
     location = serializers.PrimaryKeyRelatedField(
         queryset=Location.objects.all(), required=False, allow_null=True, default=None
     )
-    location_detail = LocationSerializer(source="location", read_only=True)
+    location_detail = LocationSerializer(source="location", read_only=True, allow_null=True)
     sprocket_production_goal = serializers.IntegerField(min_value=0, max_value=MAX_COUNTER, required=False)
 
     class Meta:
@@ -168,16 +157,20 @@ class FactoryChartOptionsSerializer(serializers.Serializer):
 
 
 class FactoryWithChartSerializer(FactorySerializer):
-    """Documentation only: a factory as answered with `?with_chart_data=true`."""
+    """Documentation only: a factory as answered by list and detail; `chart_data` only with `?with_chart_data=true`."""
 
-    chart_data = ChartDataSerializer(read_only=True)
+    # Not read-only, so the schema does not mark it required: it is absent without the flag.
+    chart_data = ChartDataSerializer(required=False)
 
     class Meta(FactorySerializer.Meta):
         fields = [*FactorySerializer.Meta.fields, "chart_data"]
 
 
 class MomentField(serializers.Field):
-    """ISO 8601 (a date alone is midnight UTC; no offset means UTC) or unix seconds."""
+    """ISO 8601 (a date alone is midnight UTC; no offset means UTC) or unix seconds.
+
+    An ISO 8601 value follows the API's one date-time rule (config/api/datetimes.py).
+    """
 
     default_error_messages = {"invalid": "Give an ISO 8601 date-time or unix seconds."}
 
@@ -196,7 +189,10 @@ class MomentField(serializers.Field):
             moment = None
         if moment is None:
             self.fail("invalid")
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        try:
+            return to_utc(moment)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages, code="invalid") from None
 
     def to_representation(self, value: datetime) -> str:
         return value.isoformat()
@@ -217,7 +213,7 @@ class SprocketSerializer(FullReplacementMixin, serializers.ModelSerializer):
     name = serializers.CharField(max_length=120, required=False, allow_blank=True)
     factory = serializers.PrimaryKeyRelatedField(queryset=Factory.objects.all())
     sprocket_type = serializers.PrimaryKeyRelatedField(queryset=SprocketType.objects.all())
-    produced_at = serializers.DateTimeField(required=False)
+    produced_at = DateTimeField(required=False)
 
     class Meta:
         model = Sprocket

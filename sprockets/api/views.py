@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import QueryDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
@@ -12,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from config.api.datetimes import OFFSET_RULE
 from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import ReadAuthenticatedWriteAdmin, is_admin
 from sprockets import selectors, services
@@ -46,6 +48,16 @@ CHART_POINTS = OpenApiParameter(
         f"{CHART_POINTS_DEFAULT}). The whole history is at `/factories/{{id}}/chart/`."
     ),
 )
+
+MOMENT_DESCRIPTION = f"ISO 8601 or unix seconds (inclusive); {OFFSET_RULE}"
+
+
+def given_parameters(request: Request) -> QueryDict:
+    """The query parameters with a value: an empty one is one not given, as for every filter."""
+    given = request.query_params.copy()
+    for name in [name for name, value in given.items() if value == ""]:
+        del given[name]
+    return given
 
 
 class ReadCreateAuthenticatedChangeAdmin(permissions.BasePermission):
@@ -141,7 +153,7 @@ class FactoryViewSet(viewsets.ModelViewSet):
         # Validated before any query: a junk flag or point count is a 400 naming it.
         self.chart_options = {"with_chart_data": False}
         if self.action in ("list", "retrieve"):
-            options = FactoryChartOptionsSerializer(data=request.query_params)
+            options = FactoryChartOptionsSerializer(data=given_parameters(request))
             options.is_valid(raise_exception=True)
             self.chart_options = options.validated_data
 
@@ -166,8 +178,8 @@ class FactoryViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("since", OpenApiTypes.STR, description="ISO 8601 or unix seconds (inclusive)."),
-            OpenApiParameter("until", OpenApiTypes.STR, description="ISO 8601 or unix seconds (inclusive)."),
+            OpenApiParameter("since", OpenApiTypes.STR, description=MOMENT_DESCRIPTION),
+            OpenApiParameter("until", OpenApiTypes.STR, description=MOMENT_DESCRIPTION),
             OpenApiParameter("bucket", OpenApiTypes.STR, enum=list(selectors.BUCKETS)),
         ],
         responses=ChartDataSerializer,
@@ -179,7 +191,7 @@ class FactoryViewSet(viewsets.ModelViewSet):
         At most 10,000 points per answer: a larger range is a 400 asking to narrow it or to bucket it.
         """
         factory = self.get_object()
-        query = ChartQuerySerializer(data=request.query_params)
+        query = ChartQuerySerializer(data=given_parameters(request))
         query.is_valid(raise_exception=True)
         try:
             return Response(selectors.factory_chart_data(factory_id=factory.pk, **query.validated_data))

@@ -280,3 +280,18 @@ def test_list_with_chart_data_uses_constant_queries(user_client, django_assert_m
     assert page_cost(22) == small
     with django_assert_max_num_queries(small):
         user_client.get("/api/v1/factories/?with_chart_data=true&page_size=100")
+
+
+@pytest.mark.parametrize("value", ["junk", "2", "truee"])
+def test_junk_with_chart_data_is_400_naming_it(user_client, value):
+    # Found by schema fuzzing: junk was read as false (a 200), the contract says 400.
+    factory = FactoryFactory.create()
+    for url in (f"/api/v1/factories/{factory.pk}/", "/api/v1/factories/"):
+        assert_error_shape(user_client.get(url, {"with_chart_data": value}), 400, attr="with_chart_data")
+
+
+def test_empty_chart_parameters_are_not_given(user_client):
+    factory = _history_factory()
+    url = f"/api/v1/factories/{factory.pk}/chart/"
+    assert user_client.get(url, {"since": "", "until": "", "bucket": ""}).json() == user_client.get(url).json()
+    assert user_client.get(f"/api/v1/factories/{factory.pk}/", {"with_chart_data": ""}).status_code == 200

@@ -1,0 +1,154 @@
+"""The OpenAPI description of errors: one place that says which error answers an operation can give.
+
+drf-standardized-errors documents each operation's 400 with an enum of the fields and codes it
+can infer from the serializer or filterset. This service raises more than it can infer (codes
+from model validators and services such as `last_admin` or `unique`, errors on `ordering`,
+`cursor` or the chart's `since`), so those enums rejected real answers. Here every error has the
+shape the handler really produces, `{"type", "errors": [{"code", "detail", "attr"}]}`, with
+`code` a string and `attr` the field or parameter (or null), and each operation lists every
+status the service can answer with: the library's rules, plus 403 wherever a permission is
+checked, 409 on writes, 413 where there is a body and 503 when the database is out of reach.
+
+A serializer field may carry `schema_extra` (e.g. a `pattern`) for what it checks beyond DRF's
+built-in constraints; decimals get the exact pattern of config.api.serializers.DecimalField.
+
+A view adjusts its list with `error_statuses = {"401": True, "503": False}` (True adds, False
+removes). An explicit `extend_schema(responses={code: ...})` always wins.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from drf_spectacular.utils import PolymorphicProxySerializer
+from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
+from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ServerErrorEnum, ValidationErrorEnum
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+
+from .serializers import DecimalField
+
+ERROR_STATUS_CODES = ("400", "401", "403", "404", "405", "406", "409", "413", "415", "429", "500", "503")
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+ERROR_DESCRIPTIONS = {
+    "400": "Invalid input. `validation_error`: `attr` names the field or query parameter (null: the whole "
+    "body). `client_error`: the body cannot be parsed (`parse_error`) or the request is malformed.",
+    "401": "No, malformed or expired credentials (`not_authenticated`, `authentication_failed`, "
+    "`token_not_valid`). Carries `WWW-Authenticate: Bearer`.",
+    "403": "Authenticated, but not allowed to do this (`permission_denied`).",
+    "404": "Not found, or not yours (`not_found`); also a page past the end of a list.",
+    "405": "Method not allowed on this path (`method_not_allowed`).",
+    "406": "No representation matches the `Accept` header (`not_acceptable`).",
+    "409": "Conflicts with the current state (`conflict`: a concurrent change, retry; `in_use`: still "
+    "referenced; `idempotency_key_reused`, `idempotency_key_in_flight`).",
+    "413": "The request body, or a post's text, is too large (`payload_too_large`).",
+    "415": "Unsupported request content type (`unsupported_media_type`).",
+    "429": "Rate limit exceeded (`throttled`); `Retry-After` says when to retry.",
+    "500": "Server error (`error`).",
+    "503": "The database is unavailable or overloaded (`service_unavailable`); `Retry-After` says when to retry.",
+}
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Machine-readable error code, e.g. `required`, `invalid`, `not_found`.")
+    detail = serializers.CharField(help_text="Human-readable message.")
+    attr = serializers.CharField(
+        allow_null=True,
+        help_text="The field or query parameter the error is about (nested fields joined with `.`), or null.",
+    )
+
+
+class ValidationErrorResponseSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ValidationErrorEnum.choices)
+    errors = serializers.ListField(child=ErrorSerializer(), min_length=1)  # type: ignore[assignment]
+
+
+class ClientErrorResponseSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
+    errors = serializers.ListField(child=ErrorSerializer(), min_length=1)  # type: ignore[assignment]
+
+
+class ServerErrorResponseSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ServerErrorEnum.choices)
+    errors = serializers.ListField(child=ErrorSerializer(), min_length=1)  # type: ignore[assignment]
+
+
+ERROR_400 = PolymorphicProxySerializer(
+    component_name="ErrorResponse400",
+    serializers={
+        ValidationErrorEnum.VALIDATION_ERROR.value: ValidationErrorResponseSerializer,
+        ClientErrorEnum.CLIENT_ERROR.value: ClientErrorResponseSerializer,
+    },
+    resource_type_field_name="type",
+)
+
+
+class AutoSchema(StandardizedErrorsAutoSchema):
+    def _get_allowed_error_status_codes(self) -> list[str]:
+        return list(ERROR_STATUS_CODES)
+
+    def _should_add_error_response(self, responses: dict, status_code: str) -> bool:
+        if status_code in responses:
+            return False  # given by the view's extend_schema
+        override = getattr(self.view, "error_statuses", {}).get(status_code)
+        if override is not None:
+            return bool(override)
+        if status_code == "400":
+            # Every route can refuse a malformed request (a bad Content-Length, a disallowed Host).
+            return True
+        if status_code == "403":
+            # Beyond the library's rule: a view that only needs a signed-in user still answers
+            # 403 for a role or field it refuses, and session auth refuses a missing CSRF token.
+            permissions = self.view.get_permissions()
+            return bool(permissions) and not all(type(permission) is AllowAny for permission in permissions)
+        if status_code == "409":
+            return self.method in WRITE_METHODS
+        if status_code == "413":
+            return self.method in BODY_METHODS
+        if status_code == "503":
+            return True
+        return super()._should_add_error_response(responses, status_code)
+
+    def _get_error_response_serializer(self, status_code: str) -> Any:
+        if status_code == "400":
+            return ERROR_400
+        if status_code.startswith("5"):
+            return ServerErrorResponseSerializer
+        return ClientErrorResponseSerializer
+
+    def _map_serializer_field(self, field: Any, direction: Any, bypass_extensions: bool = False) -> Any:
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if getattr(field, "schema_extra", None) and isinstance(schema, dict):
+            schema.update(field.schema_extra)  # constraints the field checks beyond DRF's own
+        if isinstance(field, DecimalField) and isinstance(schema, dict) and schema.get("type") == "string":
+            # The strings the field accepts, exactly; in a request a JSON number is accepted too.
+            schema["pattern"] = field.pattern
+            if direction == "request":
+                number: dict[str, Any] = {"type": "number", "minimum": 0}
+                if field.positive:
+                    number["exclusiveMinimum"] = True
+                largest = Decimal(10) ** field.whole_digits - Decimal(10) ** -field.places
+                number["maximum"] = float(min(largest, field.max_value) if field.max_value is not None else largest)
+                meta = {key: schema.pop(key) for key in ("description", "title", "default") if key in schema}
+                return {"oneOf": [schema, number], **meta}
+        return schema
+
+    def _get_response_bodies(self, direction: Any = "response") -> Any:
+        responses = super()._get_response_bodies(direction=direction)
+        if direction == "response":
+            for status_code, response in responses.items():
+                if str(status_code) in ERROR_DESCRIPTIONS and not response.get("description"):
+                    response["description"] = ERROR_DESCRIPTIONS[str(status_code)]
+        return responses
+
+
+def postprocess_empty_query_values(result: dict, generator: Any, request: Any, public: Any) -> dict:
+    """Every optional query parameter may be sent empty: `?search=&page=` is the same as leaving
+    them out (django-filter, search, ordering and pagination all read an empty value as absent)."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("in") == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True
+    return result
