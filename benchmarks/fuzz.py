@@ -32,7 +32,6 @@ import argparse
 import json
 import os
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -44,6 +43,10 @@ from pathlib import Path
 from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+from loadtest.server import live_gunicorn  # noqa: E402
+
 BIN_DIR = Path(sys.executable).parent  # the virtualenv this script runs in holds gunicorn, schemathesis
 DATABASE_NAME = "fuzz"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE_NAME}"
@@ -129,17 +132,6 @@ def request_json(url: str, body: dict | None = None, timeout: float = 10) -> tup
             return response.status, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read()
-
-
-def wait_until_up(base: str, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        try:
-            if request_json(f"{base}/health/", timeout=2)[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise TimeoutError("gunicorn did not answer /health/ in time")
 
 
 def login(base: str, username: str, password: str) -> tuple[str, str]:
@@ -246,17 +238,6 @@ def fuzz(role: str, base: str, token: str, user_id: str, args: argparse.Namespac
     return return_code
 
 
-def stop(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-    except ProcessLookupError:
-        pass
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--role", choices=[*ROLES, "both"], default="both")
@@ -275,21 +256,12 @@ def main() -> int:
     reset_stores()
     seed(env, password)
 
-    gunicorn = subprocess.Popen(  # noqa: S603 - fixed command line
-        [str(BIN_DIR / "gunicorn"), "config.wsgi", "-c", "gunicorn.conf.py"],
-        cwd=BASE_DIR,
-        env=env,
-        start_new_session=True,  # its own process group: stopping it stops every worker
-    )
     failed = 0
-    try:
-        wait_until_up(base, time.monotonic() + 60)
+    with live_gunicorn(env, port=port):
         roles = ROLES if args.role == "both" else (args.role,)
         for role in roles:
             token, user_id = login(base, f"fuzz-{role}", password)
             failed |= fuzz(role, base, token, user_id, args, env)
-    finally:
-        stop(gunicorn)
 
     print("\n== schema fuzzing totals ==")
     for role, totals in args.totals.items():
