@@ -201,7 +201,11 @@ class MomentField(serializers.Field):
 class ChartQuerySerializer(serializers.Serializer):
     since = MomentField(required=False)
     until = MomentField(required=False)
-    bucket = serializers.ChoiceField(choices=BUCKETS, required=False)
+    bucket = serializers.ChoiceField(
+        choices=BUCKETS,
+        required=False,
+        error_messages={"invalid_choice": f'"{{input}}" is not a bucket: use one of {", ".join(BUCKETS)}.'},
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "since" in attrs and "until" in attrs and attrs["since"] > attrs["until"]:

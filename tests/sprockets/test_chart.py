@@ -254,6 +254,16 @@ def test_since_after_until_is_a_400_and_equal_bounds_are_fine(user_client):
     ]
 
 
+def test_an_unknown_bucket_names_the_buckets(user_client):
+    factory = _history_factory()
+
+    response = user_client.get(f"/api/v1/factories/{factory.pk}/chart/", {"bucket": "week"})
+
+    assert_error_shape(response, 400, attr="bucket", code="invalid_choice")
+    detail = response.json()["errors"][0]["detail"]
+    assert all(name in detail for name in ("minute", "hour", "day")), detail
+
+
 def test_chart_of_missing_factory_is_404_and_anonymous_is_401(user_client, api_client):
     assert_error_shape(user_client.get("/api/v1/factories/999999/chart/"), 404)
     factory = _history_factory()
