@@ -5,7 +5,7 @@ without a redirect.
 """
 
 from django.urls import re_path
-from rest_framework.routers import DefaultRouter
+from rest_framework import permissions, routers
 
 from accounts.api import views as accounts_views
 from catalog.api import views as catalog_views
@@ -14,8 +14,16 @@ from posts.api import views as posts_views
 from sprockets.api import views as sprockets_views
 
 
-class OptionalSlashRouter(DefaultRouter):
+class PublicAPIRootView(routers.APIRootView):
+    """The list of resources is public: an anonymous visitor of the browsable API starts here."""
+
+    permission_classes = [permissions.AllowAny]
+
+
+class OptionalSlashRouter(routers.DefaultRouter):
     """Routes match with or without the trailing slash (DRF only offers one or the other)."""
+
+    APIRootView = PublicAPIRootView
 
     def __init__(self) -> None:
         super().__init__()

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
 from config.api.errors import api_not_found
@@ -13,7 +14,11 @@ handler404 = "config.api.errors.handler404"
 handler500 = "config.api.errors.handler500"
 
 urlpatterns = [
+    # A newcomer's first page: where the docs, the browsable API and the admin are.
+    path("", TemplateView.as_view(template_name="api/landing.html"), name="landing"),
     path("admin/", admin.site.urls),
+    # DRF's session login and logout: the browsable API's "Log in" link.
+    path("api-auth/", include("rest_framework.urls")),
     # `/admin` too, without a redirect (every route answers with and without the slash).
     re_path(r"^admin$", admin.site.admin_view(admin.site.index)),
     re_path(r"^health/?$", HealthView.as_view(), name="health"),
