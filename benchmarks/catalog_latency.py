@@ -26,7 +26,6 @@ import argparse
 import http.client
 import os
 import statistics
-import subprocess
 import sys
 import time
 from decimal import Decimal
@@ -35,7 +34,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from loadtest.server import live_gunicorn  # noqa: E402
+from loadtest.server import live_gunicorn, manage  # noqa: E402
 
 DATABASE_NAME = "h_catalog_bench"
 HOST, PORT = "127.0.0.1", 8011
@@ -64,13 +63,7 @@ def create_database() -> None:
 
 
 def migrate() -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=BASE_DIR,
-        env={**os.environ, **ENVIRONMENT},
-        check=True,
-        timeout=120,
-    )
+    manage(ENVIRONMENT, "migrate", "--noinput", "-v", "0")
 
 
 def setup_django() -> None:

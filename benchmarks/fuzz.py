@@ -45,7 +45,7 @@ from typing import Any
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from loadtest.server import live_gunicorn  # noqa: E402
+from loadtest.server import live_gunicorn, manage  # noqa: E402
 
 BIN_DIR = Path(sys.executable).parent  # the virtualenv this script runs in holds gunicorn, schemathesis
 DATABASE_NAME = "fuzz"
@@ -114,14 +114,7 @@ for username, role in (("fuzz-user", Role.USER), ("fuzz-admin", Role.ADMIN), ("f
 
 def seed(env: dict[str, str], password: str) -> None:
     for command in (["migrate", "--noinput", "-v", "0"], ["seed_demo"], ["shell", "-c", SEED_USERS]):
-        subprocess.run(  # noqa: S603 - fixed command lines
-            [sys.executable, "manage.py", *command],
-            cwd=BASE_DIR,
-            env={**env, "FUZZ_PASSWORD": password},
-            stdout=subprocess.DEVNULL,
-            check=True,
-            timeout=180,
-        )
+        manage({**env, "FUZZ_PASSWORD": password}, *command, timeout=180)
 
 
 def request_json(url: str, body: dict | None = None, timeout: float = 10) -> tuple[int, Any]:

@@ -1,5 +1,7 @@
 """A live gunicorn for the load, latency and fuzzing scripts: started in its own process group, always stopped.
 
+`manage(env, "migrate", ...)` runs a management command with the same settings first.
+
     with live_gunicorn(env, port=8471, log=path) as server:
         ...  # server.pid is gunicorn's master; its workers are its children
 
@@ -20,6 +22,18 @@ from typing import IO
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"  # the virtualenv running the script
+
+
+def manage(env: dict[str, str], *command: str, timeout: float = 300) -> None:
+    """`manage.py <command>` with these settings, in the repository, its output discarded."""
+    subprocess.run(  # noqa: S603 - the scripts' own fixed command lines
+        [sys.executable, "manage.py", *command],
+        cwd=BASE_DIR,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        check=True,
+        timeout=timeout,
+    )
 
 
 def http_status(port: int, path: str) -> int:
