@@ -15,6 +15,6 @@ test: install
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy .
 
-# Mixed load through gunicorn on PostgreSQL + Redis (needs wrk); SOAK_ARGS="--duration 1800 --interval 30" for a long run.
+# Mixed load through gunicorn on PostgreSQL + Redis (needs wrk); see the README for a long, saturated run.
 soak: install
 	$(PY) loadtest/soak.py $(SOAK_ARGS)

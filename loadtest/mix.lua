@@ -5,8 +5,9 @@
 -- next response answers. Each thread acts as one soak user; the admin's token deletes sprockets
 -- and edits products. Every accepted write is logged (one file per thread) for the data check.
 --
--- wrk ... -s loadtest/mix.lua URL -- DATA_FILE LOG_DIR RUN_TAG [ONLY_KINDS]
+-- wrk ... -s loadtest/mix.lua URL -- DATA_FILE LOG_DIR RUN_TAG [ONLY_KINDS] [PACE_MS]
 -- ONLY_KINDS (comma-separated) narrows the mix to those kinds, to find which one misbehaves.
+-- PACE_MS: each client waits that long before each request (0: as fast as the server answers).
 
 local data, me, log, tag
 local serial = 0
@@ -16,6 +17,7 @@ local my_sprockets = {}    -- ids this thread created and may delete
 local sprocket_keys = {}   -- {key=, body=} sent with an Idempotency-Key, to replay
 local message_keys = {}
 local refresh_token = nil
+local pace_ms = 0
 statuses = {}              -- "kind status" -> count; read by done() through thread:get
 
 local next_thread_number = 0
@@ -184,6 +186,7 @@ function init(args)
   log:setvbuf("line")
   math.randomseed(os.time() + thread_number * 7919)
   if args[4] and args[4] ~= "" then narrow_mix(args[4]) end
+  pace_ms = tonumber(args[5] or "0") or 0
   for _, entry in ipairs(mix) do total_weight = total_weight + entry[2] end
 end
 
@@ -203,6 +206,10 @@ end
 -- still have happened: the data check must know it was asked for.
 local function note_delete_sent()
   if sent.kind:find("_delete$") then write(sent.kind .. "_sent", sent.id) end
+end
+
+function delay()
+  return pace_ms
 end
 
 function request()

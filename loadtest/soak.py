@@ -2,8 +2,8 @@
 
 Run from the repository root, with PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379:
 
-    .venv/bin/python loadtest/soak.py                        # 90 s, 6 intervals (what CI runs)
-    .venv/bin/python loadtest/soak.py --duration 1800 --interval 30 --report docs/RELIABILITY.md
+    .venv/bin/python loadtest/soak.py                        # 90 s, 6 intervals, steady load (CI)
+    .venv/bin/python loadtest/soak.py --duration 1800 --interval 30 --workers 5 --pace 0   # saturated
 
 It creates a fresh database (`soak` unless --database), migrates and seeds it, starts gunicorn
 with the production settings on PostgreSQL + Redis, logs in several users and an admin, and
@@ -84,11 +84,17 @@ def parse_args() -> argparse.Namespace:
         "--warmup", type=int, default=10, help="seconds of the same load before the first interval (not reported)"
     )
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
-    parser.add_argument("--connections", type=int, default=4, help="concurrent clients, one soak user each")
+    parser.add_argument("--connections", type=int, default=8, help="concurrent clients, one soak user each")
     parser.add_argument("--port", type=int, default=8471)
     parser.add_argument("--database", default="soak", help="PostgreSQL database, dropped and created")
     parser.add_argument("--redis-db", type=int, default=9)
     parser.add_argument("--products", type=int, default=2000)
+    parser.add_argument(
+        "--pace",
+        type=int,
+        default=100,
+        help="milliseconds each client waits before each request (default 100, a steady load; 0 saturates)",
+    )
     parser.add_argument("--only", default="", help="comma-separated request kinds of mix.lua to run alone")
     parser.add_argument("--report", type=Path, help="also write the interval table (Markdown) to this file")
     return parser.parse_args()
@@ -245,6 +251,7 @@ def run_interval(
         str(log_dir),
         f"i{number}",
         args.only,
+        str(args.pace),
     ]
     finished = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)  # noqa: S603
     output = finished.stdout
