@@ -8,6 +8,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django_filters.fields import IsoDateTimeField
 from rest_framework import filters, serializers
 from rest_framework.exceptions import ValidationError
@@ -41,6 +42,17 @@ class StrictBooleanField(forms.Field):
             return parse_boolean(value)
         except ValueError:
             raise forms.ValidationError(BOOLEAN_ERROR, code="invalid") from None
+
+
+def given_parameters(request: Any) -> QueryDict:
+    """The query parameters with a value, for a serializer that reads them (not a FilterSet).
+
+    An empty one is one not given, as django-filter treats it for every filter (`?chart_points=`).
+    """
+    given = request.query_params.copy()
+    for name in [name for name, value in given.items() if value == ""]:
+        del given[name]
+    return given
 
 
 class StrictBooleanQueryField(serializers.Field):

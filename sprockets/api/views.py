@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import QueryDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
@@ -14,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from config.api.datetimes import OFFSET_RULE
+from config.api.filters import given_parameters
 from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import ReadAuthenticatedWriteAdmin, is_admin
 from sprockets import selectors, services
@@ -50,14 +50,6 @@ CHART_POINTS = OpenApiParameter(
 )
 
 MOMENT_DESCRIPTION = f"ISO 8601 or unix seconds (inclusive); {OFFSET_RULE}"
-
-
-def given_parameters(request: Request) -> QueryDict:
-    """The query parameters with a value: an empty one is one not given, as for every filter."""
-    given = request.query_params.copy()
-    for name in [name for name, value in given.items() if value == ""]:
-        del given[name]
-    return given
 
 
 class ReadCreateAuthenticatedChangeAdmin(permissions.BasePermission):
