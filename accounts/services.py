@@ -12,7 +12,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from config.api.exceptions import field_errors
-from config.api.services import assign_fields, lock_or_404
+from config.api.services import assign_fields, lock_for_update
 
 from .models import Account, Role, User
 
@@ -107,7 +107,7 @@ def user_update(*, user: User, data: dict[str, Any]) -> User:
     # Re-read under a row lock (after the admin rows above, same lock order): the caller's copy
     # may predate a concurrent PATCH of other fields, which a full save would silently undo, or a
     # concurrent soft delete, which this write must not undo (is_active) but answer with a 404.
-    user = lock_or_404(User.objects.alive(), user.pk)
+    user = lock_for_update(User.objects.alive(), user.pk)
     changed = assign_fields(user, data, ADMIN_EDITABLE_FIELDS)
     if demoting:
         # A superuser is always saved as an admin (User.save), so a demotion must drop that
@@ -131,7 +131,7 @@ def user_soft_delete(*, user: User) -> None:
     """The user can no longer sign in, every token stops working, the email and username are free."""
     _ensure_not_last_admin(user=user, action="deleted")
     # After the admin rows, as in user_update; deleted by a concurrent request meanwhile: a 404.
-    user = lock_or_404(User.objects.alive(), user.pk)
+    user = lock_for_update(User.objects.alive(), user.pk)
     user.deleted_at = timezone.now()
     user.is_active = False
     user.save(update_fields=["deleted_at", "is_active"])
@@ -171,7 +171,7 @@ def account_create(*, owner: User, **fields: Any) -> Account:
 @transaction.atomic
 def account_update(*, account: Account, data: dict[str, Any], owner: User | None = None) -> Account:
     # Lock the row: two concurrent PATCHes of different fields must not overwrite each other.
-    account = lock_or_404(Account.objects.all(), account.pk)
+    account = lock_for_update(Account.objects.all(), account.pk)
     if owner is not None:
         account.owner = owner
     assign_fields(account, data, ACCOUNT_EDITABLE_FIELDS)
@@ -185,4 +185,4 @@ def account_update(*, account: Account, data: dict[str, Any], owner: User | None
 @transaction.atomic
 def account_delete(*, account: Account) -> None:
     """Its messages go with it (database cascade)."""
-    lock_or_404(Account.objects.all(), account.pk).delete()
+    lock_for_update(Account.objects.all(), account.pk).delete()

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from config.api.caching import bump_namespace_on_commit
 from config.api.exceptions import field_errors
-from config.api.services import assign_fields, lock_or_404
+from config.api.services import assign_fields, lock_for_update
 
 from .models import Product
 
@@ -47,7 +47,7 @@ def product_create(*, name: str, price: Any, sku: str, **fields: Any) -> Product
 def product_update(*, product: Product, data: dict[str, Any]) -> Product:
     """Apply the given fields (PUT passes every field, PATCH only the changed ones)."""
     # Lock the row: two concurrent PATCHes of different fields must not overwrite each other.
-    product = lock_or_404(Product.objects.alive(), product.pk)
+    product = lock_for_update(Product.objects.alive(), product.pk)
     assign_fields(product, data, PRODUCT_EDITABLE_FIELDS)
     return _validate_and_save(product)
 
@@ -58,7 +58,7 @@ def product_soft_delete(*, product: Product) -> None:
 
     Already deleted (by a concurrent request) is a 404, as it is to a DELETE sent afterwards.
     """
-    product = lock_or_404(Product.objects.alive(), product.pk)
+    product = lock_for_update(Product.objects.alive(), product.pk)
     product_soft_delete_many(products=Product.objects.filter(pk=product.pk))
 
 

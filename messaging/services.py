@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from accounts.models import Account
-from config.api.services import lock_or_404
+from config.api.services import lock_for_update
 
 from .models import Message
 
@@ -21,4 +21,4 @@ def message_create(*, account: Account, sender_number: str, receiver_number: str
 @transaction.atomic
 def message_delete(*, message: Message) -> None:
     """Deleted by a concurrent request meanwhile: a 404, as a DELETE sent afterwards would get."""
-    lock_or_404(Message.objects.all(), message.pk).delete()
+    lock_for_update(Message.objects.all(), message.pk).delete()

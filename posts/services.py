@@ -5,7 +5,7 @@ from django.db import transaction
 
 from accounts.models import User
 from config.api.exceptions import PayloadTooLarge
-from config.api.services import lock_or_404
+from config.api.services import lock_for_update
 
 from .models import Post, utf8_size
 
@@ -33,7 +33,7 @@ def post_create(*, author: User, text: str) -> Post:
 @transaction.atomic
 def post_update(*, post: Post, text: str) -> Post:
     _refuse_oversized(text)
-    post = lock_or_404(Post.objects.all(), post.pk)
+    post = lock_for_update(Post.objects.all(), post.pk)
     post.text = text
     post.full_clean()
     post.save(update_fields=["text", "updated_at"])
@@ -42,4 +42,4 @@ def post_update(*, post: Post, text: str) -> Post:
 
 @transaction.atomic
 def post_delete(*, post: Post) -> None:
-    lock_or_404(Post.objects.all(), post.pk).delete()
+    lock_for_update(Post.objects.all(), post.pk).delete()

@@ -16,7 +16,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from config.api.exceptions import field_errors
-from config.api.services import assign_fields, lock_or_404
+from config.api.services import assign_fields, lock_for_update
 
 from .models import Factory, Location, Sprocket, SprocketType
 from .signals import production_changed
@@ -49,7 +49,7 @@ def location_create(**fields: Any) -> Location:
 
 @transaction.atomic
 def location_update(*, location: Location, data: dict[str, Any]) -> Location:
-    location = lock_or_404(Location.objects.all(), location.pk)
+    location = lock_for_update(Location.objects.all(), location.pk)
     assign_fields(location, data, LOCATION_FIELDS)
     return _validate_and_save_location(location)
 
@@ -57,7 +57,7 @@ def location_update(*, location: Location, data: dict[str, Any]) -> Location:
 @transaction.atomic
 def location_delete(*, location: Location) -> None:
     """A location still used by a factory is protected (ProtectedError -> 409)."""
-    lock_or_404(Location.objects.all(), location.pk).delete()
+    lock_for_update(Location.objects.all(), location.pk).delete()
 
 
 # --- Sprocket types -------------------------------------------------------------------------
@@ -71,7 +71,7 @@ def sprocket_type_create(**fields: Any) -> SprocketType:
 
 @transaction.atomic
 def sprocket_type_update(*, sprocket_type: SprocketType, data: dict[str, Any]) -> SprocketType:
-    sprocket_type = lock_or_404(SprocketType.objects.all(), sprocket_type.pk)
+    sprocket_type = lock_for_update(SprocketType.objects.all(), sprocket_type.pk)
     assign_fields(sprocket_type, data, SPROCKET_TYPE_FIELDS)
     sprocket_type.full_clean(validate_constraints=False)
     sprocket_type.save()
@@ -81,7 +81,7 @@ def sprocket_type_update(*, sprocket_type: SprocketType, data: dict[str, Any]) -
 @transaction.atomic
 def sprocket_type_delete(*, sprocket_type: SprocketType) -> None:
     """A sprocket type still used by a sprocket is protected (ProtectedError -> 409)."""
-    lock_or_404(SprocketType.objects.all(), sprocket_type.pk).delete()
+    lock_for_update(SprocketType.objects.all(), sprocket_type.pk).delete()
 
 
 # --- Factories ------------------------------------------------------------------------------
@@ -100,7 +100,7 @@ def factory_update(*, factory: Factory, data: dict[str, Any]) -> Factory:
 
     The row is locked so the point carries the actual counter as it is at this commit.
     """
-    factory = lock_or_404(Factory.objects.all(), factory.pk)
+    factory = lock_for_update(Factory.objects.all(), factory.pk)
     old_goal = factory.sprocket_production_goal
     assign_fields(factory, data, FACTORY_FIELDS)
     factory.full_clean(validate_constraints=False)
@@ -119,7 +119,7 @@ def factory_update(*, factory: Factory, data: dict[str, Any]) -> Factory:
 @transaction.atomic
 def factory_delete(*, factory: Factory) -> None:
     """Its chart history goes with it; a factory that still has sprockets is protected (409)."""
-    lock_or_404(Factory.objects.all(), factory.pk).delete()
+    lock_for_update(Factory.objects.all(), factory.pk).delete()
 
 
 def _change_actual(*, factory_id: int, delta: int) -> None:
@@ -170,7 +170,7 @@ def sprocket_create(
 @transaction.atomic
 def sprocket_update(*, sprocket: Sprocket, data: dict[str, Any]) -> Sprocket:
     """Moving a sprocket to another factory moves its 1: a chart point for each factory."""
-    sprocket = lock_or_404(Sprocket.objects.all(), sprocket.pk)
+    sprocket = lock_for_update(Sprocket.objects.all(), sprocket.pk)
     old_factory_id = sprocket.factory_id
     assign_fields(sprocket, data, SPROCKET_FIELDS)
     if sprocket.produced_at is None:
@@ -189,7 +189,7 @@ def sprocket_delete(*, sprocket: Sprocket) -> None:
     The lock makes the decrement happen once: a second, concurrent delete of the same sprocket
     waits for the first to commit, then finds no row (404) and leaves the counter alone.
     """
-    sprocket = lock_or_404(Sprocket.objects.all(), sprocket.pk)
+    sprocket = lock_for_update(Sprocket.objects.all(), sprocket.pk)
     factory_id = sprocket.factory_id
     sprocket.delete()
     _change_actual(factory_id=factory_id, delta=-1)

@@ -1,6 +1,6 @@
 """Auth, users and customer accounts endpoints: thin, rules are in accounts/services.py."""
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib.auth import authenticate
 from django.db.models import QuerySet
@@ -18,7 +18,7 @@ from rest_framework_simplejwt.views import TokenRefreshView
 from accounts import selectors, services
 from accounts.filters import AccountFilter, UserFilter
 from accounts.models import Account, User
-from config.api.permissions import IsAdmin, is_admin
+from config.api.permissions import IsAdmin, is_admin, signed_in_user
 from config.api.ratelimit import AUTH_RATE_LIMITS
 from config.api.viewsets import OwnedModelViewSet
 
@@ -35,11 +35,6 @@ from .serializers import (
 )
 
 INVALID_CREDENTIALS = "No active account found with the given credentials."
-
-
-def signed_in_user(request: Request) -> User:
-    """The caller of a view that requires authentication (its permission already checked that)."""
-    return cast(User, request.user)
 
 
 class _BearerChallengeMixin:

@@ -5,8 +5,7 @@ import sys
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from .exceptions import DatabaseUnavailable, is_database_unavailable
-from .middleware import error_body
+from .exceptions import DatabaseUnavailable, error_body, is_database_unavailable
 
 
 @csrf_exempt

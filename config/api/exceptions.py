@@ -3,7 +3,8 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
@@ -15,6 +16,14 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed as JWTAuthe
 from rest_framework_simplejwt.exceptions import InvalidToken
 
 from .text import utf8_safe
+
+
+class ObjectNotFound(ObjectDoesNotExist):
+    """A service's domain error: the row a write was meant for is not there (a 404).
+
+    Never there, or deleted by a concurrent request (`config.api.services.lock_for_update`).
+    Outside the API (the admin) `ObjectNotFoundMiddleware` makes it Django's 404 page.
+    """
 
 
 class Conflict(exceptions.APIException):
@@ -173,9 +182,20 @@ class ApiExceptionHandler(ExceptionHandler):
             return Conflict(detail="The request conflicts with a concurrent change; retry it.", code="conflict")
         if isinstance(exc, DjangoValidationError):
             return django_validation_error_as_drf(exc)
+        if isinstance(exc, ObjectNotFound):
+            return exceptions.NotFound(detail=str(exc) or None)
+        if isinstance(exc, DjangoPermissionDenied) and exc.args:
+            # A service's refusal says why; DRF's own conversion would drop the message.
+            return exceptions.PermissionDenied(detail=str(exc))
         if isinstance(exc, RequestDataTooBig):
             return PayloadTooLarge()
         return super().convert_known_exceptions(exc)
+
+
+def error_body(status_code: int, code: str, detail: str) -> dict:
+    """The drf-standardized-errors shape, for answers produced outside DRF."""
+    error_type = "server_error" if status_code >= 500 else "client_error"
+    return {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": None}]}
 
 
 def field_errors(code: str, **messages: str) -> DjangoValidationError:

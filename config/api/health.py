@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .middleware import error_body
+from .exceptions import error_body
 
 logger = logging.getLogger(__name__)
 

@@ -9,20 +9,15 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
+from .exceptions import ObjectNotFound, error_body
 from .logging import request_id_var
 
 logger = logging.getLogger("config.request")
 
 # A client may pass its own id (to correlate across services) if it looks like one.
 _REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
-
-
-def error_body(status_code: int, code: str, detail: str) -> dict:
-    """The drf-standardized-errors shape, for answers produced outside DRF."""
-    error_type = "server_error" if status_code >= 500 else "client_error"
-    return {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": None}]}
 
 
 class RequestLogMiddleware:
@@ -102,3 +97,20 @@ class RequestBodyLimitMiddleware:
         # WSGIRequest read CONTENT_LENGTH (absent: 0) when it was built; give it the real body.
         request.META["CONTENT_LENGTH"] = str(len(body))
         request._stream = LimitedStream(io.BytesIO(body), len(body))  # type: ignore[assignment]
+
+
+class ObjectNotFoundMiddleware:
+    """A service's `ObjectNotFound` outside DRF (the admin saving a row deleted meanwhile) is a 404 page.
+
+    The API's views never let it get here: their exception handler answers it as a 404 itself.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, ObjectNotFound):
+            raise Http404(str(exception)) from exception

@@ -1,16 +1,24 @@
-"""Helpers shared by the apps' write services."""
+"""Helpers shared by the apps' write services: locking, validating, uniqueness, partial updates.
 
+Services raise domain errors only — Django's `ValidationError` (a 400 naming the field),
+`PermissionDenied` (a 403), `ObjectNotFound` (a 404) — never `Http404` or a DRF exception, so
+the admin, the management commands and the API can all call them. `config/api/exceptions.py`
+turns them into the API's error format.
+"""
+
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
-from django.http import Http404
+
+from .exceptions import ObjectNotFound, field_errors
 
 M = TypeVar("M", bound=Model)
 
 
-def lock_or_404(queryset: QuerySet[M], pk: Any) -> M:
-    """The row `pk` of `queryset`, re-read and locked until the transaction ends; a 404 if it is gone.
+def lock_for_update(queryset: QuerySet[M], pk: Any) -> M:
+    """The row `pk` of `queryset`, re-read and locked until the transaction ends; `ObjectNotFound` if gone.
 
     Every write service takes this first. Its caller (a view, the admin) read the object before the
     service's transaction began, so a concurrent DELETE may have committed since: the object is
@@ -25,8 +33,41 @@ def lock_or_404(queryset: QuerySet[M], pk: Any) -> M:
     try:
         return queryset.select_for_update(of=("self",)).get(pk=pk)
     except ObjectDoesNotExist:  # queryset.model.DoesNotExist, which the stubs cannot name
-        # The same answer as the view's own lookup (Http404 is a 404 in the API, and in the admin).
-        raise Http404(f"No {queryset.model._meta.object_name} matches the given query.") from None
+        # The same words as the view's own lookup, so a 404 reads the same whichever caught it.
+        raise ObjectNotFound(f"No {queryset.model._meta.object_name} matches the given query.") from None
+
+
+def validate_and_save(instance: M, *, exclude: Iterable[str] = ()) -> M:
+    """Validate the instance with its model's rules (`full_clean`), then save it; returns it.
+
+    Field validators and `clean()` run here and answer 400s naming the field. Constraints are left
+    to the database (`validate_constraints=False`): a CheckConstraint whose rule users can break
+    is also stated in `clean()` with a readable message, and uniqueness is checked first by
+    `ensure_unique` (which knows about soft-deleted rows and letter case), so Django's own
+    constraint queries would only repeat them. A race past both is an IntegrityError: a 409.
+    """
+    instance.full_clean(exclude=list(exclude) or None, validate_constraints=False)
+    instance.save()
+    return instance
+
+
+def ensure_unique(instance: Model, *, among: QuerySet, messages: Mapping[str, str], ignore_case: bool = False) -> None:
+    """A 400 naming every field of `messages` whose value another row of `among` already has.
+
+    `among` is what counts as a rival (`User.objects.alive()`: a deleted user's email is free
+    again; `Account.objects.filter(owner=...)`: names are unique per owner). Empty values are not
+    checked. A concurrent insert that slips past this check is stopped by the unique constraint.
+    """
+    rivals = among.exclude(pk=instance.pk) if instance.pk is not None else among
+    lookup = "iexact" if ignore_case else "exact"
+    taken = {
+        field: message
+        for field, message in messages.items()
+        if getattr(instance, field) not in (None, "")
+        and rivals.filter(**{f"{field}__{lookup}": getattr(instance, field)}).exists()
+    }
+    if taken:
+        raise field_errors("unique", **taken)
 
 
 def assign_fields(instance: Any, data: dict[str, Any], allowed: tuple[str, ...]) -> list[str]:

@@ -10,10 +10,9 @@ from rest_framework import permissions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api.views import signed_in_user
 from config.api.caching import cached
 from config.api.filters import StrictOrderingFilter
-from config.api.permissions import is_admin
+from config.api.permissions import is_admin, signed_in_user
 from config.api.viewsets import OwnedModelViewSet
 from posts import selectors, services
 from posts.filters import PostFilter

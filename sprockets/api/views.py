@@ -5,7 +5,7 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import permissions, viewsets
+from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.request import Request
@@ -15,7 +15,7 @@ from rest_framework.settings import api_settings
 from config.api.datetimes import OFFSET_RULE
 from config.api.filters import given_parameters
 from config.api.idempotency import IdempotentCreateMixin
-from config.api.permissions import ReadAuthenticatedWriteAdmin, is_admin
+from config.api.permissions import ReadAuthenticatedWriteAdmin, ReadCreateAuthenticatedChangeAdmin
 from sprockets import selectors, services
 from sprockets.filters import FactoryFilter, LocationFilter, SprocketFilter, SprocketTypeFilter
 from sprockets.models import Factory, Location, Sprocket, SprocketType
@@ -50,17 +50,6 @@ CHART_POINTS = OpenApiParameter(
 )
 
 MOMENT_DESCRIPTION = f"ISO 8601 or unix seconds (inclusive); {OFFSET_RULE}"
-
-
-class ReadCreateAuthenticatedChangeAdmin(permissions.BasePermission):
-    """Signed-in users read and create; only an admin changes or deletes."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if not (request.user and request.user.is_authenticated):
-            return False
-        if request.method in permissions.SAFE_METHODS or request.method == "POST":
-            return True
-        return is_admin(request.user)
 
 
 class LocationViewSet(viewsets.ModelViewSet):
