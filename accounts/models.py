@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from config.api.models import TimestampedModel
+
 from .currencies import ISO_4217_CODES
 
 
@@ -124,7 +126,7 @@ def validate_currency(value: str) -> None:
         raise ValidationError(f"'{value}' is not an ISO 4217 currency code.", code="invalid_currency")
 
 
-class Account(models.Model):
+class Account(TimestampedModel):
     """A customer account; it owns messages."""
 
     BALANCE_LIMIT = Decimal("1000000000000")  # balances are below 10^12
@@ -141,8 +143,6 @@ class Account(models.Model):
     )
     currency = models.CharField(max_length=3, default="USD", validators=[validate_currency])
     active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name", "id"]

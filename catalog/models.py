@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 
+from config.api.models import TimestampedModel
+
 # PostgreSQL `integer`: a bigger stock must be a 400, not a database error.
 STOCK_MAX = 2_147_483_647
 PRICE_MAX_DIGITS = 10
@@ -21,7 +23,7 @@ class ProductQuerySet(models.QuerySet["Product"]):
         return self.filter(ALIVE)
 
 
-class Product(models.Model):
+class Product(TimestampedModel):
     """A product for sale. `sku` is unique among products that are not deleted."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -36,8 +38,6 @@ class Product(models.Model):
     category = models.CharField(max_length=100, blank=True, default="")
     # Uniqueness among living products is the conditional constraint below.
     sku = models.CharField("SKU", max_length=50, validators=[MinLengthValidator(1)])
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ProductQuerySet.as_manager()

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from config.api.models import TimestampedModel
+
 
 def utf8_size(text: str) -> int:
     """Bytes of `text` in UTF-8: the unit of the 1 MiB limit (characters would undercount emoji)."""
@@ -29,13 +31,11 @@ def validate_post_text_not_blank(text: str) -> None:
         raise ValidationError("The text must contain at least one non-space character.", code="blank")
 
 
-class Post(models.Model):
+class Post(TimestampedModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # The composite index below serves "my posts, newest first"; a second index on author alone is waste.
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts", db_index=False)
     text = models.TextField(validators=[validate_post_text_not_blank, validate_post_text_size])
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from config.api.models import TimestampedModel
+
 from .countries import ISO_3166_ALPHA2_CODES
 
 # Decimals of a sprocket type: up to 8 digits, 3 of them after the point, strictly positive.
@@ -27,14 +29,6 @@ MAX_COUNTER = 2_147_483_647
 def validate_country_code(value: str) -> None:
     if (value or "").upper() not in ISO_3166_ALPHA2_CODES:
         raise ValidationError(f"'{value}' is not an ISO 3166-1 alpha-2 country code.", code="invalid_country")
-
-
-class TimestampedModel(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        abstract = True
 
 
 class Location(TimestampedModel):

@@ -1,8 +1,21 @@
-"""Tables owned by the shared API plumbing."""
+"""Tables owned by the shared API plumbing, and the model bases shared by the apps."""
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+
+
+class TimestampedModel(models.Model):
+    """`created_at` set once on insert, `updated_at` on every save (both UTC, read-only in the API).
+
+    `QuerySet.update()` does not touch `updated_at`: a bulk write sets it itself.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
 
 
 class IdempotencyKey(models.Model):
