@@ -1,5 +1,5 @@
 PY ?= .venv/bin/python
-.PHONY: install run test lint soak
+.PHONY: install run test lint soak two-instances
 
 install:
 	python3 -m venv .venv && .venv/bin/pip install -q -r requirements/dev.txt
@@ -18,3 +18,7 @@ lint:
 # Mixed load through gunicorn on PostgreSQL + Redis (needs wrk); see the README for a long, saturated run.
 soak: install
 	$(PY) loadtest/soak.py $(SOAK_ARGS)
+
+# Two gunicorn instances sharing one PostgreSQL and one Redis must agree exactly (about 30 s).
+two-instances: install
+	$(PY) loadtest/two_instances.py

@@ -10,6 +10,7 @@
 """
 
 import http.client
+import json
 import os
 import signal
 import subprocess
@@ -17,8 +18,9 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"  # the virtualenv running the script
@@ -84,3 +86,59 @@ def live_gunicorn(env: dict[str, str], *, port: int, log: IO | None = None) -> I
             server.wait(timeout=10)
         except ProcessLookupError:
             pass
+
+
+def admin_connection():
+    import psycopg
+
+    return psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True)
+
+
+def recreate_database(name: str) -> None:
+    with admin_connection() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(env: dict[str, str]) -> None:
+    os.environ.update(env)
+    import django
+
+    django.setup()
+
+
+@dataclass
+class Answer:
+    status: int
+    body: bytes
+    headers: dict[str, str]
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def send(
+    port: int,
+    method: str,
+    path: str,
+    *,
+    body: dict | None = None,
+    token: str = "",
+    headers: dict[str, str] | None = None,
+) -> Answer:
+    """One JSON request to 127.0.0.1:`port` on a fresh connection; header names in the answer are lower-case."""
+    sent = {"Content-Type": "application/json", **(headers or {})}
+    if token:
+        sent["Authorization"] = f"Bearer {token}"
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=sent)
+        response = conn.getresponse()
+        return Answer(response.status, response.read(), {k.lower(): v for k, v in response.getheaders()})
+    finally:
+        conn.close()
+
+
+def call(port: int, method: str, path: str, *, body: dict | None = None, token: str = "") -> tuple[int, bytes]:
+    answer = send(port, method, path, body=body, token=token)
+    return answer.status, answer.body

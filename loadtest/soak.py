@@ -25,7 +25,6 @@ Exit status 0 only if all of that holds. Requests go to 127.0.0.1 only.
 """
 
 import argparse
-import http.client
 import itertools
 import json
 import os
@@ -46,7 +45,7 @@ from typing import Any
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from loadtest.server import live_gunicorn, manage, worker_pids  # noqa: E402
+from loadtest.server import admin_connection, call, live_gunicorn, manage, recreate_database, setup_django, worker_pids  # noqa: E402
 
 MIX = BASE_DIR / "loadtest" / "mix.lua"
 RSS_GROWTH_LIMIT_MB = 20.0
@@ -116,25 +115,6 @@ def environment(args: argparse.Namespace) -> dict[str, str]:
     }
 
 
-def admin_connection():
-    import psycopg
-
-    return psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True)
-
-
-def recreate_database(name: str) -> None:
-    with admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(env: dict[str, str]) -> None:
-    os.environ.update(env)
-    import django
-
-    django.setup()
-
-
 def seed(*, users: int, products: int) -> dict[str, Any]:
     """Demo data, a few thousand products, and one soak user (with two accounts) per connection."""
     from django.core.management import call_command
@@ -181,19 +161,6 @@ def seed(*, users: int, products: int) -> dict[str, Any]:
             urllib.parse.quote(word) for word in ("widget 1", "soak", "hammer", "garden", "widget 42", "knife", "x")
         ],
     }
-
-
-def call(port: int, method: str, path: str, *, body: dict | None = None, token: str = "") -> tuple[int, bytes]:
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
 
 
 def login(port: int, who: dict) -> None:
