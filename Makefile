@@ -1,5 +1,5 @@
 PY ?= .venv/bin/python
-.PHONY: install run test lint soak two-instances
+.PHONY: install run test lint soak two-instances faults
 
 install:
 	python3 -m venv .venv && .venv/bin/pip install -q -r requirements/dev.txt
@@ -22,3 +22,7 @@ soak: install
 # Two gunicorn instances sharing one PostgreSQL and one Redis must agree exactly (about 30 s).
 two-instances: install
 	$(PY) loadtest/two_instances.py
+
+# Faults under load on a Redis and a PostgreSQL of its own (about a minute; run as root).
+faults: install
+	$(PY) loadtest/faults.py

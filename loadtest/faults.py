@@ -1,0 +1,564 @@
+"""Faults under load: Redis and PostgreSQL failing, PostgreSQL full, a worker killed, a graceful stop.
+
+Run from the repository root (as root, which may run programs as the `postgres` user):
+
+    .venv/bin/python loadtest/faults.py
+
+Never touches the machine's own PostgreSQL or Redis: it starts its own Redis (port 6391) and its
+own PostgreSQL cluster (`initdb` + `pg_ctl` as `postgres`, port 5441, `max_connections` 20) in a
+temporary directory, and one gunicorn (production settings, 2 workers) on them. A modest mixed
+load runs throughout (4 clients, ~15 requests/s each: product list and detail, factory list,
+sprocket creates, `/health/`), every answer recorded. Then, one after another:
+
+1. **Redis killed, then restarted**: no 5xx; `/ready/` says `cache: error` while it is down; a
+   product renamed during the outage is fresh once Redis is back; caching resumes by itself.
+2. **PostgreSQL stopped, then started**: database routes answer 503 in the error format with
+   `Retry-After` and no stack trace, each within two DB_POOL_TIMEOUTs plus a margin (never near
+   the gunicorn timeout); `/health/` stays 200 and `/ready/` 503; it recovers without a restart.
+3. **PostgreSQL at max_connections**: every free slot held by the test, the workers reloaded
+   (so they need new connections): 503s, never a 500; recovery once the slots are released.
+4. **A worker killed with SIGKILL mid-load**: the master replaces it; no half-written sprocket.
+5. **SIGTERM to gunicorn under load** (a rolling deploy): no 5xx; afterwards every sprocket row
+   written matches a 201 the client received, and every 201 has its row: nothing accepted is lost.
+
+After all of them the data must hold: the factory's counter equals its sprockets, its chart moved
+one step per create. Each phase prints requests sent, answers by status, 5xx, and the time to
+recover. Exit status 0 only if every check holds.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+from loadtest.server import http_status, live_gunicorn, manage, send, setup_django, worker_pids  # noqa: E402
+
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"
+PG_BIN = Path(sorted(Path("/usr/lib/postgresql").iterdir())[-1]) / "bin"
+DB_POOL_TIMEOUT = 3.0
+# A request may wait for the pool twice (a pooled connection the stop broke fails at once; the next
+# query of the same request then waits for a new one), so a 503 comes within two pool timeouts,
+# far from gunicorn's timeout (30 s) that would kill the worker.
+UNAVAILABLE_LATENCY_LIMIT = 2 * DB_POOL_TIMEOUT + 2.0
+CLIENTS = 4
+PACE_SECONDS = 0.07
+
+
+# --- Our own servers --------------------------------------------------------------------------
+class OwnRedis:
+    """A throwaway redis-server on its own port, no persistence: a restart starts empty."""
+
+    def __init__(self, port: int, workdir: Path) -> None:
+        self.port, self.workdir = port, workdir
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603 - fixed command line
+            [
+                REDIS_SERVER,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for(lambda: redis_ping(self.port), what=f"redis on {self.port}")
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+def redis_ping(port: int) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis(port=port, socket_timeout=0.5).ping())
+    except redis.RedisError:
+        return False
+
+
+class OwnPostgres:
+    """A throwaway PostgreSQL cluster owned by `postgres`, trust auth, on its own port."""
+
+    def __init__(self, port: int, workdir: Path, *, max_connections: int) -> None:
+        self.port, self.data = port, workdir / "pgdata"
+        self.max_connections = max_connections
+        self.socket_dir = workdir / "pgsocket"
+
+    def _as_postgres(self, *command: str) -> None:
+        subprocess.run(  # noqa: S603 - fixed command lines
+            [RUNUSER, "-u", "postgres", "--", *command], check=True, stdout=subprocess.DEVNULL, timeout=120
+        )
+
+    def init(self) -> None:
+        for path in (self.data, self.socket_dir):
+            path.mkdir(parents=True)
+            shutil.chown(path, "postgres", "postgres")
+        shutil.chown(self.data.parent, "postgres", "postgres")
+        self._as_postgres(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres")
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.socket_dir} "
+            f"-c max_connections={self.max_connections} -c superuser_reserved_connections=0 -c fsync=off"
+        )
+        self._as_postgres(
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-w",
+            "-l",
+            str(self.data.parent / "postgres.log"),
+            "start",
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        self._as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
+
+    def stop_if_running(self) -> None:
+        with suppress(subprocess.CalledProcessError):  # already stopped
+            self.stop("immediate")
+
+    def url(self, database: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+
+def wait_for(condition: Any, *, what: str, timeout: float = 30) -> float:
+    """Seconds until `condition()` is true; raises after `timeout`."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if condition():
+            return time.monotonic() - started
+        time.sleep(0.1)
+    raise TimeoutError(f"{what}: not within {timeout:.0f} s")
+
+
+# --- The load ---------------------------------------------------------------------------------
+@dataclass
+class Outcome:
+    started: float
+    seconds: float
+    kind: str
+    status: int  # 0: no HTTP answer (refused, reset)
+    error: str = ""
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class Load:
+    """CLIENTS threads sending a mixed load until stopped; every outcome is kept."""
+
+    def __init__(self, port: int, *, user_token: str, factory: int, sprocket_type: int, products: list[str]) -> None:
+        self.port, self.user_token = port, user_token
+        self.factory, self.sprocket_type, self.products = factory, sprocket_type, products
+        self.outcomes: list[Outcome] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._created = 0
+
+    def _request(self, n: int) -> tuple[str, str, str, dict | None, str]:
+        kinds = [
+            ("product list", "GET", "/api/v1/products/", None, ""),
+            ("product detail", "GET", f"/api/v1/products/{self.products[n % len(self.products)]}/", None, ""),
+            ("factory list", "GET", "/api/v1/factories/", None, self.user_token),
+            (
+                "sprocket create",
+                "POST",
+                "/api/v1/sprockets/",
+                {"name": f"Fault {n}", "factory": self.factory, "sprocket_type": self.sprocket_type},
+                self.user_token,
+            ),
+            ("health", "GET", "/health/", None, ""),
+        ]
+        return kinds[n % len(kinds)]
+
+    def _client(self, offset: int) -> None:
+        n = offset
+        while not self._stop.is_set():
+            kind, method, path, body, token = self._request(n)
+            n += CLIENTS
+            started = time.monotonic()
+            try:
+                answer = send(self.port, method, path, body=body, token=token)
+                outcome = Outcome(
+                    started,
+                    time.monotonic() - started,
+                    kind,
+                    answer.status,
+                    "",
+                    answer.body if answer.status >= 500 else b"",
+                    answer.headers,
+                )
+            except (OSError, http.client.HTTPException) as exc:
+                outcome = Outcome(started, time.monotonic() - started, kind, 0, type(exc).__name__)
+            with self._lock:
+                self.outcomes.append(outcome)
+            time.sleep(PACE_SECONDS)
+
+    def start(self) -> None:
+        self._threads = [threading.Thread(target=self._client, args=(i,), daemon=True) for i in range(CLIENTS)]
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=60)
+
+    def between(self, start: float, end: float) -> list[Outcome]:
+        with self._lock:
+            return [o for o in self.outcomes if start <= o.started < end]
+
+
+def summary(outcomes: list[Outcome]) -> str:
+    statuses = Counter(o.status if o.status else o.error for o in outcomes)
+    return f"{len(outcomes)} requests, answers {dict(sorted(statuses.items(), key=str))}"
+
+
+def error_format_ok(outcome: Outcome) -> bool:
+    """A 503 in the contract's error format, with Retry-After and no stack trace."""
+    try:
+        body = json.loads(outcome.body)
+    except ValueError:
+        return False
+    return (
+        outcome.status == 503
+        and body.get("type") == "server_error"
+        and body["errors"][0]["code"] == "service_unavailable"
+        and "retry-after" in outcome.headers
+        and b"Traceback" not in outcome.body
+    )
+
+
+class Checks:
+    def __init__(self) -> None:
+        self.failures: list[str] = []
+
+    def __call__(self, name: str, holds: bool, detail: str) -> None:
+        print(f"{'ok  ' if holds else 'FAIL'} {name}: {detail}", flush=True)
+        if not holds:
+            self.failures.append(name)
+
+
+def ready_checks(port: int) -> tuple[int, dict]:
+    answer = send(port, "GET", "/ready/")
+    return answer.status, answer.json().get("checks", {})
+
+
+# --- Phases -----------------------------------------------------------------------------------
+def phase_redis(check: Checks, load: Load, redis: OwnRedis, *, port: int, admin: str, product: str) -> None:
+    start = time.monotonic()
+    redis.kill()
+    time.sleep(1.5)
+    ready_status, ready = ready_checks(port)
+    renamed = send(port, "PATCH", f"/api/v1/products/{product}/", token=admin, body={"name": "Renamed in outage"})
+    time.sleep(4)
+    redis.start()
+    recovered = wait_for(lambda: ready_checks(port)[0] == 200, what="ready after Redis returned")
+    time.sleep(2)
+    during = load.between(start, time.monotonic())
+    fresh = send(port, "GET", f"/api/v1/products/{product}/")
+    listed = send(port, "GET", "/api/v1/products/?search=Renamed+in+outage")
+    cached_again = redis_has_keys(redis.port)
+    five_xx = [o for o in during if o.status >= 500]
+    check(
+        "redis killed and restarted",
+        not five_xx
+        and ready_status == 503
+        and ready.get("cache") == "error"
+        and renamed.status == 200
+        and b"Renamed in outage" in fresh.body
+        and b"Renamed in outage" in listed.body
+        and cached_again,
+        f"{summary(during)}; 5xx {len(five_xx)}; /ready/ while down {ready_status} {ready}; rename in outage "
+        f"{renamed.status}, fresh after: {b'Renamed in outage' in fresh.body and b'Renamed in outage' in listed.body}; "
+        f"ready {recovered:.1f} s after restart; caching again: {cached_again}",
+    )
+
+
+def redis_has_keys(port: int) -> bool:
+    import redis
+
+    return bool(redis.Redis(port=port).dbsize())
+
+
+def phase_postgres_down(check: Checks, load: Load, postgres: OwnPostgres, *, port: int) -> None:
+    start = time.monotonic()
+    postgres.stop()
+    stopped = time.monotonic()
+    time.sleep(2)
+    health = http_status(port, "/health/")
+    ready_status, ready = ready_checks(port)
+    time.sleep(5)
+    postgres.start()
+    restarted = time.monotonic()
+    recovered = wait_for(
+        lambda: send(port, "GET", "/api/v1/factories/", token=load.user_token).status == 200,
+        what="factories after PostgreSQL returned",
+    )
+    time.sleep(1)
+    during = load.between(stopped, restarted)
+    everything = load.between(start, time.monotonic())
+    unavailable = [o for o in everything if o.status == 503]
+    bad_503 = [o for o in unavailable if not error_format_ok(o)]
+    other_5xx = [o for o in everything if o.status >= 500 and o.status != 503]
+    slowest = max((o.seconds for o in unavailable), default=0.0)
+    for o in sorted(unavailable, key=lambda o: -o.seconds)[:5]:
+        print(f"     503 {o.kind}: {o.seconds:.1f} s, sent {o.started - stopped:+.1f} s after the stop")
+    check(
+        "postgres stopped and started",
+        not other_5xx
+        and not bad_503
+        and bool(unavailable)
+        and slowest <= UNAVAILABLE_LATENCY_LIMIT
+        and health == 200
+        and ready_status == 503
+        and ready.get("database") == "error",
+        f"while down: {summary(during)}; 503s {len(unavailable)} (slowest {slowest:.1f} s, limit "
+        f"{UNAVAILABLE_LATENCY_LIMIT:.0f} s; malformed {len(bad_503)}); other 5xx {len(other_5xx)}; /health/ {health}; "
+        f"/ready/ {ready_status} {ready}; database routes back {recovered:.1f} s after the restart",
+    )
+
+
+@contextmanager
+def all_slots_taken(postgres: OwnPostgres) -> Iterator[int]:
+    import psycopg
+
+    held = []
+    try:
+        while True:
+            try:
+                held.append(psycopg.connect(postgres.url("postgres"), autocommit=True, connect_timeout=2))
+            except psycopg.OperationalError:
+                break
+        yield len(held)
+    finally:
+        for conn in held:
+            conn.close()
+
+
+def phase_max_connections(check: Checks, load: Load, postgres: OwnPostgres, *, port: int, master: int) -> None:
+    start = time.monotonic()
+    with all_slots_taken(postgres) as held:
+        os.kill(master, signal.SIGHUP)  # new workers: their pools must open new connections
+        time.sleep(8)
+        full = load.between(start, time.monotonic())
+    recovered = wait_for(
+        lambda: send(port, "GET", "/api/v1/factories/", token=load.user_token).status == 200,
+        what="factories after the slots were released",
+    )
+    time.sleep(1)
+    everything = load.between(start, time.monotonic())
+    unavailable = [o for o in everything if o.status == 503]
+    other_5xx = [o for o in everything if o.status >= 500 and o.status != 503]
+    bad_503 = [o for o in unavailable if not error_format_ok(o)]
+    check(
+        "postgres at max_connections",
+        not other_5xx and not bad_503 and bool(unavailable),
+        f"held {held} slots; {summary(full)}; 503s {len(unavailable)} (malformed {len(bad_503)}); other 5xx "
+        f"{len(other_5xx)}; back {recovered:.1f} s after release",
+    )
+
+
+def phase_worker_killed(check: Checks, load: Load, *, port: int, master: int) -> None:
+    wait_for(lambda: len(worker_pids(master)) == 2, what="two workers before the kill")
+    before = worker_pids(master)
+    start = time.monotonic()
+    os.kill(before[0], signal.SIGKILL)
+    replaced = wait_for(
+        lambda: len(worker_pids(master)) == 2 and before[0] not in worker_pids(master), what="replacement worker"
+    )
+    time.sleep(2)
+    during = load.between(start, time.monotonic())
+    five_xx = [o for o in during if o.status >= 500]
+    check(
+        "worker killed",
+        not five_xx,
+        f"{summary(during)}; 5xx {len(five_xx)}; replaced in {replaced:.1f} s ({before} -> {worker_pids(master)})",
+    )
+
+
+def phase_sigterm(check: Checks, load: Load, gunicorn: subprocess.Popen) -> None:
+    start = time.monotonic()
+    time.sleep(1)
+    gunicorn.send_signal(signal.SIGTERM)
+    gunicorn.wait(timeout=60)
+    stopped = time.monotonic()
+    time.sleep(0.5)
+    load.stop()
+    during = load.between(start, time.monotonic())
+    five_xx = [o for o in during if o.status >= 500]
+    check(
+        "graceful stop under load",
+        not five_xx,
+        f"{summary(during)}; 5xx {len(five_xx)}; gunicorn stopped {stopped - start - 1:.1f} s after SIGTERM",
+    )
+
+
+def check_data(check: Checks, load: Load, *, database_url: str) -> None:
+    """Every 201 has its row, every row had its 201; the counter and chart agree with the rows."""
+    import psycopg
+
+    created = [o for o in load.outcomes if o.kind == "sprocket create" and o.status == 201]
+    unanswered = [o for o in load.outcomes if o.kind == "sprocket create" and o.status == 0]
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute("SELECT count(*) FROM sprockets_sprocket WHERE factory_id = %s", [load.factory]).fetchone()
+        counter = conn.execute(
+            "SELECT sprocket_production_actual FROM sprockets_factory WHERE id = %s", [load.factory]
+        ).fetchone()
+        actuals = [
+            row[0]
+            for row in conn.execute(
+                "SELECT sprocket_production_actual FROM sprockets_factorychartentry WHERE factory_id = %s "
+                "ORDER BY time, id",
+                [load.factory],
+            )
+        ]
+    row_count, counter_value = rows[0] if rows else -1, counter[0] if counter else -1
+    steps_ok = actuals == list(range(len(actuals)))
+    check(
+        "nothing accepted is lost",
+        row_count == len(created) == counter_value and steps_ok,
+        f"sprocket 201s {len(created)}, rows {row_count}, counter {counter_value}, creates without an answer "
+        f"{len(unanswered)}; chart {len(actuals)} points, one step each: {steps_ok}",
+    )
+
+
+# --- Setup ------------------------------------------------------------------------------------
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, default=8521)
+    parser.add_argument("--redis-port", type=int, default=6391)
+    parser.add_argument("--postgres-port", type=int, default=5441)
+    return parser.parse_args()
+
+
+def seed(env: dict[str, str]) -> dict[str, Any]:
+    setup_django(env)
+    from accounts.models import Role, User
+    from catalog.models import Product
+    from sprockets.models import SprocketType
+
+    people = {}
+    for username, role in (("fault-admin", Role.ADMIN), ("fault-user", Role.USER)):
+        password = secrets.token_urlsafe(12)
+        user = User(username=username, email=f"{username}@example.com", role=role)
+        user.set_password(password)
+        user.save()
+        people[username] = password
+    products = [
+        str(Product.objects.create(name=f"Fault product {i}", price="1.00", sku=f"FAULT-{i}").pk) for i in range(20)
+    ]
+    sprocket_type = SprocketType.objects.create(
+        name="Fault type", teeth=20, pitch_diameter="80.000", outside_diameter="90.000", pitch="12.700"
+    )
+    from django.db import connections
+
+    connections.close_all()
+    return {"people": people, "products": products, "sprocket_type": sprocket_type.pk}
+
+
+def token(port: int, username: str, password: str) -> str:
+    answer = send(port, "POST", "/api/v1/auth/login/", body={"username": username, "password": password})
+    if answer.status != 200:
+        raise RuntimeError(f"login of {username}: {answer.status} {answer.body[:200]!r}")
+    return str(answer.json()["access"])
+
+
+def main() -> int:
+    args = parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="faults-"))
+    redis = OwnRedis(args.redis_port, workdir)
+    postgres = OwnPostgres(args.postgres_port, workdir, max_connections=20)
+    check = Checks()
+    with ExitStack() as stack:
+        redis.start()
+        stack.callback(redis.kill)
+        postgres.init()
+        postgres.start()
+        stack.callback(postgres.stop_if_running)
+        import psycopg
+
+        with psycopg.connect(postgres.url("postgres"), autocommit=True) as conn:
+            conn.execute("CREATE DATABASE faults")
+        env = {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DJANGO_SECRET_KEY": "faults-" + secrets.token_urlsafe(32),
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "DATABASE_URL": postgres.url("faults"),
+            "REDIS_URL": f"redis://127.0.0.1:{args.redis_port}/0",
+            "GUNICORN_WORKERS": "2",
+            "DB_POOL_TIMEOUT": str(DB_POOL_TIMEOUT),
+            "RATE_LIMIT_ENABLED": "false",
+            "LOG_LEVEL": "WARNING",
+            "PROMETHEUS_MULTIPROC_DIR": str(workdir / "metrics"),
+        }
+        (workdir / "metrics").mkdir()
+        manage(env, "migrate", "--noinput", "-v", "0")
+        data = seed(env)
+        log = stack.enter_context(open(workdir / "gunicorn.log", "w"))
+        gunicorn = stack.enter_context(live_gunicorn(env, port=args.port, log=log))
+        admin = token(args.port, "fault-admin", data["people"]["fault-admin"])
+        user = token(args.port, "fault-user", data["people"]["fault-user"])
+        factory = send(
+            args.port,
+            "POST",
+            "/api/v1/factories/",
+            token=admin,
+            body={"name": "Fault works", "sprocket_production_goal": 100},
+        ).json()["id"]
+        load = Load(
+            args.port, user_token=user, factory=factory, sprocket_type=data["sprocket_type"], products=data["products"]
+        )
+        print(
+            f"faults: gunicorn on {args.port}, own Redis on {args.redis_port}, own PostgreSQL on "
+            f"{args.postgres_port}; logs in {workdir}",
+            flush=True,
+        )
+        load.start()
+        time.sleep(3)
+        baseline = load.between(0, time.monotonic())
+        check("baseline", all(0 < o.status < 500 for o in baseline), summary(baseline))
+        phase_redis(check, load, redis, port=args.port, admin=admin, product=data["products"][0])
+        phase_postgres_down(check, load, postgres, port=args.port)
+        phase_max_connections(check, load, postgres, port=args.port, master=gunicorn.pid)
+        phase_worker_killed(check, load, port=args.port, master=gunicorn.pid)
+        phase_sigterm(check, load, gunicorn)
+        check_data(check, load, database_url=postgres.url("faults"))
+    print("faults: " + (f"FAILED ({', '.join(check.failures)})" if check.failures else "passed"))
+    return 1 if check.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
