@@ -1,0 +1,74 @@
+"""Browser-facing hardening: the admin login's brute-force limits and the security headers."""
+
+import pytest
+from django.test import Client
+
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_LOGIN = "/admin/login/"
+
+
+def admin_login(client: Client, username: str, password: str = "wrong-password-1", ip: str = "10.9.0.1"):
+    return client.post(ADMIN_LOGIN, {"username": username, "password": password}, REMOTE_ADDR=ip)
+
+
+def test_the_sixth_admin_login_attempt_for_one_username_is_429_even_with_the_right_password() -> None:
+    staff = UserFactory(role="admin")
+    client = Client()
+    for attempt in range(5):
+        answer = admin_login(client, staff.username, ip=f"10.9.1.{attempt}")
+        assert answer.status_code == 200  # the form again, with its error
+    refused = admin_login(client, staff.username, password=DEFAULT_PASSWORD, ip="10.9.1.99")
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert b"Too many login attempts" in refused.content
+
+
+def test_admin_and_api_logins_share_the_username_budget() -> None:
+    staff = UserFactory(role="admin")
+    client = Client()
+    for attempt in range(5):
+        admin_login(client, staff.username, ip=f"10.9.2.{attempt}")
+    api_answer = client.post(
+        "/api/v1/auth/login/",
+        {"username": staff.username, "password": DEFAULT_PASSWORD},
+        content_type="application/json",
+        REMOTE_ADDR="10.9.2.99",
+    )
+    assert api_answer.status_code == 429
+
+
+def test_the_admin_login_page_itself_is_not_counted() -> None:
+    client = Client()
+    for _ in range(30):
+        assert client.get(ADMIN_LOGIN).status_code == 200
+
+
+def test_a_correct_admin_login_still_signs_in() -> None:
+    staff = UserFactory(role="admin")
+    answer = admin_login(Client(), staff.username, password=DEFAULT_PASSWORD)
+    assert answer.status_code == 302
+
+
+@pytest.mark.parametrize("path", ["/", "/api/v1/docs/", "/api/v1/redoc/", "/admin/login/", "/api/v1/"])
+def test_html_pages_carry_the_security_headers(path: str) -> None:
+    answer = Client().get(path, HTTP_ACCEPT="text/html")
+    assert answer.status_code == 200
+    policy = answer["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";", 1)[0]
+    assert "frame-ancestors 'none'" in policy
+    assert answer["X-Frame-Options"] == "DENY"
+    assert answer["X-Content-Type-Options"] == "nosniff"
+    assert answer["Referrer-Policy"] == "same-origin"
+
+
+def test_swagger_ui_has_no_inline_script_for_the_policy_to_block() -> None:
+    page = Client().get("/api/v1/docs/").content.decode()
+    assert "<script>" not in page
+    assert "?script" in page  # the initialiser, served as a script of its own
+    script = Client().get("/api/v1/docs/?script")
+    assert script.status_code == 200
+    assert "SwaggerUIBundle" in script.content.decode()
