@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 from accounts.services import tokens_for_user
 from config.api.exceptions import is_database_unavailable
 from tests.concurrency import run_concurrently
-from tests.conftest import assert_error_shape
+from tests.helpers import assert_error_shape
 
 pytestmark = [
     pytest.mark.postgres,

@@ -37,7 +37,7 @@ from sprockets.models import Factory, Location, Sprocket, SprocketType
 from tests.accounts.factories import AccountFactory, AdminFactory, UserFactory
 from tests.catalog.factories import ProductFactory
 from tests.concurrency import Pause, interleave, postgres_only, run_concurrently
-from tests.conftest import assert_error_shape
+from tests.helpers import assert_error_shape
 from tests.messaging.factories import MessageFactory
 from tests.posts.factories import PostFactory
 from tests.sprockets.factories import FactoryFactory, LocationFactory, SprocketFactory, SprocketTypeFactory

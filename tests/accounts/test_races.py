@@ -13,7 +13,7 @@ from accounts.services import tokens_for_user
 from config.api.exceptions import ApiExceptionHandler, Conflict
 from tests.accounts.factories import AdminFactory
 from tests.concurrency import postgres_only, run_concurrently
-from tests.conftest import assert_error_shape
+from tests.helpers import assert_error_shape
 
 ACCOUNTS = "/api/v1/accounts/"
 REGISTER = "/api/v1/auth/register/"

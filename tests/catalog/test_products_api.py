@@ -8,7 +8,7 @@ from django.db import connection, connections, transaction
 
 from catalog import services
 from catalog.models import Product
-from tests.conftest import assert_error_shape
+from tests.helpers import assert_error_shape
 
 from .factories import make_product
 from .helpers import PRODUCTS_URL, detail_url, listed

@@ -7,7 +7,7 @@ from django.db import connection
 
 from messaging.models import Message
 from tests.accounts.factories import AccountFactory
-from tests.conftest import assert_error_shape
+from tests.helpers import assert_error_shape
 
 
 def _payload(account, body="Hello"):
