@@ -1,4 +1,7 @@
-"""Helpers for tests that race real requests against each other (PostgreSQL, one connection per thread)."""
+"""Helpers for tests that race real requests against each other (PostgreSQL, one connection per thread).
+
+Mark such tests `@pytest.mark.postgres`: tests/conftest.py skips them on SQLite.
+"""
 
 import threading
 from collections.abc import Callable
@@ -8,10 +11,6 @@ import pytest
 from django.db import connection
 
 TIMEOUT_SECONDS = 30
-
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs real concurrent transactions (PostgreSQL)"
-)
 
 
 def run_concurrently(*calls: Callable[[], Any]) -> list[Any]:

@@ -23,9 +23,8 @@ from tests.concurrency import run_concurrently
 from tests.helpers import assert_error_shape
 
 pytestmark = [
-    pytest.mark.postgres,
+    pytest.mark.postgres(reason="Django's connection pool is PostgreSQL's"),
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="Django's connection pool is PostgreSQL's"),
 ]
 
 CHECKOUTS = 3000

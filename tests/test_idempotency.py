@@ -83,7 +83,7 @@ def test_overlong_key_is_400(user_client):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="needs real concurrent transactions")
+@pytest.mark.postgres
 def test_concurrent_requests_with_one_key_create_one_row(user):
     token = tokens_for_user(user=user)["access"]
     barrier = threading.Barrier(10)

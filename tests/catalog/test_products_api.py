@@ -4,7 +4,7 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from catalog import services
 from catalog.models import Product
@@ -188,7 +188,7 @@ def test_sku_of_a_deleted_product_can_be_reused(admin_client_api, product_payloa
     assert Product.objects.filter(sku=product_payload["sku"]).count() == 2
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions (PostgreSQL)")
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_duplicate_sku_race_is_409_not_500(admin_client_api, product_payload):
     """The SKU check passes for both writers; the database constraint stops the second one."""

@@ -72,10 +72,9 @@ def test_a_failed_request_does_not_burn_the_key(user, other_user, user_client):
     assert Message.objects.count() == 1
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_requests_with_one_key_create_one_message(user, client_for):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: real concurrent transactions")
     account = AccountFactory.create(owner=user)
     payload = _payload(account)
     threads_count = 6

@@ -14,7 +14,6 @@ THREADS = 24
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL"),
     pytest.mark.django_db(transaction=True),
 ]
 
