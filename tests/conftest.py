@@ -1,14 +1,33 @@
-"""Shared fixtures: users of each role and API clients signed in as them."""
+"""Shared fixtures (users of each role and API clients signed in as them) and the backend markers' skips."""
 
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.services import tokens_for_user
 from tests.accounts.factories import AdminFactory, UserFactory
+from tests.helpers import is_postgres
+
+POSTGRES_REASON = "needs PostgreSQL (row locks / real concurrent transactions)"
+REDIS_REASON = "needs a real Redis server (REDIS_URL)"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`@pytest.mark.postgres` skips on SQLite, `@pytest.mark.redis` without REDIS_URL.
+
+    `pytest.mark.postgres(reason="...")` adds why PostgreSQL is needed to the skip reason.
+    """
+    on_postgres, with_redis = is_postgres(), bool(settings.REDIS_URL)
+    for item in items:
+        postgres = item.get_closest_marker("postgres")
+        if postgres is not None and not on_postgres:
+            detail = postgres.kwargs.get("reason")
+            item.add_marker(pytest.mark.skip(reason=f"needs PostgreSQL: {detail}" if detail else POSTGRES_REASON))
+        if item.get_closest_marker("redis") is not None and not with_redis:
+            item.add_marker(pytest.mark.skip(reason=REDIS_REASON))
 
 
 @pytest.fixture(autouse=True)
@@ -64,22 +83,3 @@ def other_client(other_user, client_for) -> APIClient:
 @pytest.fixture
 def admin_client_api(admin_user, client_for) -> APIClient:
     return client_for(admin_user)
-
-
-def is_postgres() -> bool:
-    return connection.vendor == "postgresql"
-
-
-def assert_error_shape(response, status_code: int, *, attr: str | None = None, code: str | None = None) -> None:
-    """Every error body: {"type", "errors": [{"code", "detail", "attr"}]} (drf-standardized-errors)."""
-    assert response.status_code == status_code, response.content
-    body = response.json()
-    assert body["type"] in ("validation_error", "client_error", "server_error")
-    assert isinstance(body["errors"], list)
-    assert body["errors"]
-    for error in body["errors"]:
-        assert set(error) == {"code", "detail", "attr"}
-    if attr is not None:
-        assert attr in [error["attr"] for error in body["errors"]], body
-    if code is not None:
-        assert code in [error["code"] for error in body["errors"]], body

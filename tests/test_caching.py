@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from config.api.caching import bump_namespace_on_commit, cached, namespace_version
+from tests.concurrency import run_concurrently
 
 
 def test_cached_computes_once_then_hits():
@@ -57,7 +58,6 @@ def test_rolled_back_write_does_not_invalidate():
 
 def test_concurrent_misses_compute_once():
     calls = []
-    started = threading.Barrier(8)
     release = threading.Event()
 
     def compute():
@@ -65,18 +65,10 @@ def test_concurrent_misses_compute_once():
         release.wait(1)
         return "value"
 
-    results = []
-
     def reader():
-        started.wait()
-        results.append(cached("ns-e", "k", compute, timeout=60))
+        return cached("ns-e", "k", compute, timeout=60)
 
-    threads = [threading.Thread(target=reader) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    release.set()
-    for thread in threads:
-        thread.join()
+    results = run_concurrently(*(reader for _ in range(8)), on_start=release.set)
     assert results == ["value"] * 8
     assert len(calls) == 1
 

@@ -20,12 +20,11 @@ from rest_framework.test import APIClient
 from accounts.services import tokens_for_user
 from config.api.exceptions import is_database_unavailable
 from tests.concurrency import run_concurrently
-from tests.conftest import assert_error_shape
+from tests.helpers import assert_error_shape
 
 pytestmark = [
-    pytest.mark.postgres,
+    pytest.mark.postgres(reason="Django's connection pool is PostgreSQL's"),
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="Django's connection pool is PostgreSQL's"),
 ]
 
 CHECKOUTS = 3000

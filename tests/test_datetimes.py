@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from tests.accounts.factories import AccountFactory
-from tests.conftest import assert_error_shape
+from tests.helpers import assert_error_shape
 from tests.messaging.factories import MessageFactory
 from tests.sprockets.factories import FactoryFactory, SprocketFactory, SprocketTypeFactory
 

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.conftest import assert_error_shape
+from tests.helpers import assert_error_shape
 
 pytestmark = pytest.mark.django_db
 

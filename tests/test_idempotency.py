@@ -1,9 +1,6 @@
 """config.api.idempotency: replay, conflicts, and one row under concurrent retries."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -11,6 +8,7 @@ from accounts.models import Account
 from accounts.services import tokens_for_user
 from config.api.idempotency import request_fingerprint
 from config.api.models import IdempotencyKey
+from tests.concurrency import run_concurrently
 
 pytestmark = pytest.mark.urls("tests.idempotency_urls")
 
@@ -83,26 +81,16 @@ def test_overlong_key_is_400(user_client):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="needs real concurrent transactions")
+@pytest.mark.postgres
 def test_concurrent_requests_with_one_key_create_one_row(user):
     token = tokens_for_user(user=user)["access"]
-    barrier = threading.Barrier(10)
-    statuses: list[int] = []
 
-    def send():
+    def send() -> int:
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-        barrier.wait()
-        try:
-            statuses.append(post(client, {"name": "Concurrent"}, key="same").status_code)
-        finally:
-            connection.close()
+        return post(client, {"name": "Concurrent"}, key="same").status_code
 
-    threads = [threading.Thread(target=send) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses: list[int] = run_concurrently(*(send for _ in range(10)))
     assert Account.objects.filter(owner=user, name="Concurrent").count() == 1
     assert statuses.count(201) >= 1
     assert set(statuses) <= {201, 409}

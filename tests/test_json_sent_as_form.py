@@ -5,7 +5,7 @@ import json
 import pytest
 
 from accounts.models import Account
-from tests.conftest import assert_error_shape
+from tests.helpers import assert_error_shape
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from catalog.models import Product
 from config.api.filters import StrictOrderingFilter, ordering_pattern
 from config.api.serializers import DecimalField
 from tests.accounts.factories import AdminFactory
-from tests.conftest import assert_error_shape
+from tests.helpers import assert_error_shape
 
 
 @pytest.fixture(scope="module")

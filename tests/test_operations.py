@@ -16,7 +16,7 @@ from django.test import override_settings
 from accounts.models import Account, Role, User
 from accounts.services import user_set_role
 from tests.accounts.factories import AdminFactory
-from tests.conftest import assert_error_shape
+from tests.helpers import assert_error_shape
 
 pytestmark = pytest.mark.django_db
 

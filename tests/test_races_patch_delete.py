@@ -36,13 +36,13 @@ from sprockets import services as sprocket_services
 from sprockets.models import Factory, Location, Sprocket, SprocketType
 from tests.accounts.factories import AccountFactory, AdminFactory, UserFactory
 from tests.catalog.factories import ProductFactory
-from tests.concurrency import Pause, interleave, postgres_only, run_concurrently
-from tests.conftest import assert_error_shape
+from tests.concurrency import Pause, interleave, run_concurrently
+from tests.helpers import assert_error_shape
 from tests.messaging.factories import MessageFactory
 from tests.posts.factories import PostFactory
 from tests.sprockets.factories import FactoryFactory, LocationFactory, SprocketFactory, SprocketTypeFactory
 
-pytestmark = [pytest.mark.postgres, postgres_only, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 REPEATS = 20
 

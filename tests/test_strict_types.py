@@ -6,7 +6,7 @@ Decimals are the documented exception: a JSON number is accepted there (and docu
 
 import pytest
 
-from tests.conftest import assert_error_shape
+from tests.helpers import assert_error_shape
 from tests.posts.factories import PostFactory
 from tests.sprockets.factories import LocationFactory
 

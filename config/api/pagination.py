@@ -7,12 +7,6 @@ from django.db.models import QuerySet
 from rest_framework import pagination
 
 
-def _require_ordering(queryset: Any) -> None:
-    # An unordered page is non-deterministic: rows can repeat or vanish between pages.
-    if isinstance(queryset, QuerySet) and not queryset.ordered:
-        raise RuntimeError(f"Refusing to paginate an unordered queryset of {queryset.model.__name__}")
-
-
 def canonical_link(url: str | None) -> str | None:
     """`/products?page=2` and `/products/?page=2` are one resource: links always carry the slash,
     so both spellings answer the same body (and the same ETag)."""
@@ -33,55 +27,44 @@ PAGE_SIZE_SCHEMA = {
 }
 
 
-def _document_page_size(parameters: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    for parameter in parameters:
-        if parameter.get("name") == "page_size":
-            parameter["schema"] = {"type": PAGE_SIZE_SCHEMA["type"]}
-            parameter["description"] = PAGE_SIZE_SCHEMA["description"]
-        elif parameter.get("name") == "page":
-            parameter["schema"] = {"type": "integer", "minimum": 1}
-            parameter["description"] = "Page number, from 1; a page past the end (or not a number) is a 404."
-    return parameters
+class OrderedPagesMixin:
+    """What both paginators share: page size 20 (`?page_size=` 1..100), no unordered querysets,
+    canonical links and the documented page parameters. Goes before the DRF paginator in the bases."""
+
+    # Typed as in the DRF paginators' stubs, which allow None.
+    page_size: int | None = 20
+    page_size_query_param: str | None = "page_size"
+    max_page_size: int | None = 100
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        # An unordered page is non-deterministic: rows can repeat or vanish between pages.
+        if isinstance(queryset, QuerySet) and not queryset.ordered:
+            raise RuntimeError(f"Refusing to paginate an unordered queryset of {queryset.model.__name__}")
+        return super().paginate_queryset(queryset, request, view)  # type: ignore[misc]
+
+    def get_next_link(self) -> str | None:
+        return canonical_link(super().get_next_link())  # type: ignore[misc]
+
+    def get_previous_link(self) -> str | None:
+        return canonical_link(super().get_previous_link())  # type: ignore[misc]
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)  # type: ignore[misc]
+        for parameter in parameters:
+            if parameter.get("name") == "page_size":
+                parameter["schema"] = {"type": PAGE_SIZE_SCHEMA["type"]}
+                parameter["description"] = PAGE_SIZE_SCHEMA["description"]
+            elif parameter.get("name") == "page":
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+                parameter["description"] = "Page number, from 1; a page past the end (or not a number) is a 404."
+        return parameters
 
 
-class PageNumberPagination(pagination.PageNumberPagination):
+class PageNumberPagination(OrderedPagesMixin, pagination.PageNumberPagination):
     """`?page=` from 1 and `?page_size=` 1..100 (bigger is clamped; 0, negative or junk: default)."""
 
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
 
-    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
-        _require_ordering(queryset)
-        return super().paginate_queryset(queryset, request, view)
-
-    def get_next_link(self) -> str | None:
-        return canonical_link(super().get_next_link())
-
-    def get_previous_link(self) -> str | None:
-        return canonical_link(super().get_previous_link())
-
-    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
-        return _document_page_size(super().get_schema_operation_parameters(view))
-
-
-class CursorPagination(pagination.CursorPagination):
+class CursorPagination(OrderedPagesMixin, pagination.CursorPagination):
     """Stable under concurrent inserts: a page never repeats or skips a row."""
 
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
     ordering = ("-created_at", "-id")
-
-    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
-        _require_ordering(queryset)
-        return super().paginate_queryset(queryset, request, view)
-
-    def get_next_link(self) -> str | None:
-        return canonical_link(super().get_next_link())
-
-    def get_previous_link(self) -> str | None:
-        return canonical_link(super().get_previous_link())
-
-    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
-        return _document_page_size(super().get_schema_operation_parameters(view))

@@ -7,7 +7,7 @@ import pytest
 from accounts.models import Role, User
 from accounts.services import user_soft_delete
 from tests.accounts.factories import DEFAULT_PASSWORD, AdminFactory, UserFactory
-from tests.conftest import assert_error_shape
+from tests.helpers import assert_error_shape
 
 pytestmark = pytest.mark.django_db
 

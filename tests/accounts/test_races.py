@@ -12,8 +12,8 @@ from accounts.models import Account, Role, User
 from accounts.services import tokens_for_user
 from config.api.exceptions import ApiExceptionHandler, Conflict
 from tests.accounts.factories import AdminFactory
-from tests.concurrency import postgres_only, run_concurrently
-from tests.conftest import assert_error_shape
+from tests.concurrency import run_concurrently
+from tests.helpers import assert_error_shape
 
 ACCOUNTS = "/api/v1/accounts/"
 REGISTER = "/api/v1/auth/register/"
@@ -43,7 +43,7 @@ def test_duplicate_email_that_slips_past_validation_is_409(monkeypatch, api_clie
     assert User.objects.filter(email__iexact=user.email).count() == 1
 
 
-@postgres_only
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_registrations_of_one_username_create_one_user():
     def register(index):
@@ -61,7 +61,7 @@ def test_concurrent_registrations_of_one_username_create_one_user():
     assert User.objects.filter(username__iexact="racer").count() == 1
 
 
-@postgres_only
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_admins_demoting_each_other_at_once_leaves_one_admin():
     first, second = AdminFactory.create(), AdminFactory.create()

@@ -4,7 +4,7 @@ import pytest
 from django.test import override_settings
 
 from tests.accounts.factories import DEFAULT_PASSWORD
-from tests.conftest import assert_error_shape
+from tests.helpers import assert_error_shape
 
 pytestmark = pytest.mark.django_db
 

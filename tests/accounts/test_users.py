@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Role, User
 from accounts.services import tokens_for_user
 from tests.accounts.factories import DEFAULT_PASSWORD, AdminFactory, UserFactory
-from tests.conftest import assert_error_shape
+from tests.helpers import assert_error_shape
 
 pytestmark = pytest.mark.django_db
 

@@ -28,7 +28,6 @@ CLOSED_PORT_REDIS = "redis://127.0.0.1:6399/0"
 
 # Invalidation happens in `on_commit`: these tests need real commits, not a rolled-back test transaction.
 committed = pytest.mark.django_db(transaction=True)
-needs_redis = pytest.mark.skipif(not settings.REDIS_URL, reason="needs a real Redis server (REDIS_URL)")
 
 
 def _get(client, url, params=None, **meta):
@@ -36,7 +35,7 @@ def _get(client, url, params=None, **meta):
 
 
 # --- the backend under test ------------------------------------------------------------------
-@needs_redis
+@pytest.mark.redis
 def test_redis_is_the_cache_when_configured():
     assert "redis" in settings.CACHES["default"]["BACKEND"].lower()
 
@@ -138,11 +137,8 @@ def test_failed_write_keeps_the_cache(admin_client_api, api_client):
     assert len(queries) == 0
 
 
-@needs_redis
-@pytest.mark.skipif(
-    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
-    reason="the other process must reach the test database (PostgreSQL)",
-)
+@pytest.mark.redis
+@pytest.mark.postgres(reason="the other process must reach the test database")
 @pytest.mark.django_db(transaction=True)
 def test_write_in_another_process_invalidates_this_process(api_client):
     product = make_product(name="Before", price="5.00")

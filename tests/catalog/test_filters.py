@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import Product
-from tests.conftest import assert_error_shape
+from tests.helpers import assert_error_shape
 
 from .factories import make_product
 from .helpers import PRODUCTS_URL, listed_skus

@@ -4,11 +4,12 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import transaction
 
 from catalog import services
 from catalog.models import Product
-from tests.conftest import assert_error_shape
+from tests.concurrency import in_background
+from tests.helpers import assert_error_shape
 
 from .factories import make_product
 from .helpers import PRODUCTS_URL, detail_url, listed
@@ -188,27 +189,22 @@ def test_sku_of_a_deleted_product_can_be_reused(admin_client_api, product_payloa
     assert Product.objects.filter(sku=product_payload["sku"]).count() == 2
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions (PostgreSQL)")
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_duplicate_sku_race_is_409_not_500(admin_client_api, product_payload):
     """The SKU check passes for both writers; the database constraint stops the second one."""
     inserted, release = threading.Event(), threading.Event()
 
     def first_writer() -> None:
-        try:
-            with transaction.atomic():
-                services.product_create(name="First", price=Decimal("1.00"), sku=product_payload["sku"])
-                inserted.set()
-                release.wait(10)  # commit only once the second writer is waiting on the unique index
-        finally:
-            connections.close_all()
+        with transaction.atomic():
+            services.product_create(name="First", price=Decimal("1.00"), sku=product_payload["sku"])
+            inserted.set()
+            release.wait(10)  # commit only once the second writer is waiting on the unique index
 
-    writer = threading.Thread(target=first_writer)
-    writer.start()
-    assert inserted.wait(10)
-    threading.Timer(1.0, release.set).start()
-    response = admin_client_api.post(PRODUCTS_URL, product_payload)
-    writer.join(10)
+    with in_background(first_writer, timeout=10):
+        assert inserted.wait(10)
+        threading.Timer(1.0, release.set).start()
+        response = admin_client_api.post(PRODUCTS_URL, product_payload)
     assert_error_shape(response, 409, code="conflict")
     assert list(Product.objects.alive().values_list("name", flat=True)) == ["First"]
 

@@ -1,13 +1,14 @@
 """`Idempotency-Key` on POST /messages/: a retry returns the first answer and creates nothing."""
 
-import threading
+from functools import partial
 
 import pytest
 from django.db import connection
 
 from messaging.models import Message
 from tests.accounts.factories import AccountFactory
-from tests.conftest import assert_error_shape
+from tests.concurrency import run_concurrently
+from tests.helpers import assert_error_shape
 
 
 def _payload(account, body="Hello"):
@@ -72,32 +73,18 @@ def test_a_failed_request_does_not_burn_the_key(user, other_user, user_client):
     assert Message.objects.count() == 1
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_requests_with_one_key_create_one_message(user, client_for):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: real concurrent transactions")
     account = AccountFactory.create(owner=user)
     payload = _payload(account)
     threads_count = 6
-    barrier = threading.Barrier(threads_count)
-    responses = []
-    lock = threading.Lock()
 
-    def send() -> None:
-        client = client_for(user)
-        try:
-            barrier.wait()
-            response = client.post("/api/v1/messages/", payload, format="json", HTTP_IDEMPOTENCY_KEY="race")
-            with lock:
-                responses.append(response)
-        finally:
-            connection.close()
+    def send(client):
+        return client.post("/api/v1/messages/", payload, format="json", HTTP_IDEMPOTENCY_KEY="race")
 
-    threads = [threading.Thread(target=send) for _ in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    # Each client (and its token) is made before the start, so the requests leave together.
+    responses = run_concurrently(*(partial(send, client_for(user)) for _ in range(threads_count)))
 
     assert Message.objects.count() == 1
     statuses = sorted(r.status_code for r in responses)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from messaging.models import Message
 from tests.accounts.factories import AccountFactory
-from tests.conftest import assert_error_shape
+from tests.helpers import assert_error_shape
 
 from .factories import MessageFactory
 

@@ -8,7 +8,7 @@ import pytest
 from accounts.models import Account
 from messaging.models import Message
 from tests.accounts.factories import AccountFactory
-from tests.conftest import assert_error_shape
+from tests.helpers import assert_error_shape
 
 from .factories import MessageFactory
 

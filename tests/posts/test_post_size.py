@@ -9,7 +9,7 @@ from django.conf import settings
 from django.test import Client
 
 from posts.models import Post
-from tests.conftest import assert_error_shape
+from tests.helpers import assert_error_shape
 
 from .factories import PostFactory
 

@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from posts.models import Post
-from tests.conftest import assert_error_shape
+from tests.helpers import assert_error_shape
 
 from .factories import PostFactory
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from sprockets.models import Factory, Location, Sprocket, SprocketType
-from tests.conftest import assert_error_shape
+from tests.helpers import assert_error_shape
 
 from .factories import FactoryFactory, LocationFactory, SprocketFactory, SprocketTypeFactory
 

@@ -6,7 +6,7 @@ import pytest
 
 from sprockets import services
 from sprockets.models import Factory, FactoryChartEntry
-from tests.conftest import assert_error_shape
+from tests.helpers import assert_error_shape
 
 from .factories import FactoryFactory, LocationFactory, SprocketFactory, SprocketTypeFactory
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from sprockets.models import Factory, FactoryChartEntry
 from sprockets.selectors import CHART_MAX_POINTS
-from tests.conftest import assert_error_shape
+from tests.helpers import assert_error_shape
 
 pytestmark = pytest.mark.django_db
 

@@ -1,12 +1,12 @@
 """Concurrent sprocket writes never lose an update of the factory's counter (PostgreSQL only)."""
 
-import threading
+from functools import partial
 
 import pytest
-from django.db import connection
 
 from sprockets import services
 from sprockets.models import Factory, FactoryChartEntry, Sprocket
+from tests.concurrency import run_concurrently
 
 from .factories import SprocketTypeFactory
 
@@ -14,30 +14,13 @@ THREADS = 24
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL"),
     pytest.mark.django_db(transaction=True),
 ]
 
 
 def _run_at_once(work, count: int) -> list[BaseException]:
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            work(index)
-        except BaseException as exc:  # collected and asserted on by the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
+    outcomes = run_concurrently(*(partial(work, i) for i in range(count)), timeout=120, return_exceptions=True)
+    return [outcome for outcome in outcomes if isinstance(outcome, BaseException)]  # asserted on by the test
 
 
 def test_concurrent_creates_count_every_sprocket_and_chart_every_change():

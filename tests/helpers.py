@@ -1,0 +1,22 @@
+"""Plain helpers shared by the tests (no fixtures: those live in conftest.py)."""
+
+from django.db import connection
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def assert_error_shape(response, status_code: int, *, attr: str | None = None, code: str | None = None) -> None:
+    """Every error body: {"type", "errors": [{"code", "detail", "attr"}]} (drf-standardized-errors)."""
+    assert response.status_code == status_code, response.content
+    body = response.json()
+    assert body["type"] in ("validation_error", "client_error", "server_error")
+    assert isinstance(body["errors"], list)
+    assert body["errors"]
+    for error in body["errors"]:
+        assert set(error) == {"code", "detail", "attr"}
+    if attr is not None:
+        assert attr in [error["attr"] for error in body["errors"]], body
+    if code is not None:
+        assert code in [error["code"] for error in body["errors"]], body
