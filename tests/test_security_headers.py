@@ -18,9 +18,9 @@ def test_the_sixth_admin_login_attempt_for_one_username_is_429_even_with_the_rig
     staff = UserFactory(role="admin")
     client = Client()
     for attempt in range(5):
-        answer = admin_login(client, staff.username, ip=f"10.9.1.{attempt}")
+        answer = admin_login(client, str(staff.username), ip=f"10.9.1.{attempt}")
         assert answer.status_code == 200  # the form again, with its error
-    refused = admin_login(client, staff.username, password=DEFAULT_PASSWORD, ip="10.9.1.99")
+    refused = admin_login(client, str(staff.username), password=DEFAULT_PASSWORD, ip="10.9.1.99")
     assert refused.status_code == 429
     assert 1 <= int(refused["Retry-After"]) <= 60
     assert b"Too many login attempts" in refused.content
@@ -30,7 +30,7 @@ def test_admin_and_api_logins_share_the_username_budget() -> None:
     staff = UserFactory(role="admin")
     client = Client()
     for attempt in range(5):
-        admin_login(client, staff.username, ip=f"10.9.2.{attempt}")
+        admin_login(client, str(staff.username), ip=f"10.9.2.{attempt}")
     api_answer = client.post(
         "/api/v1/auth/login/",
         {"username": staff.username, "password": DEFAULT_PASSWORD},
@@ -48,7 +48,7 @@ def test_the_admin_login_page_itself_is_not_counted() -> None:
 
 def test_a_correct_admin_login_still_signs_in() -> None:
     staff = UserFactory(role="admin")
-    answer = admin_login(Client(), staff.username, password=DEFAULT_PASSWORD)
+    answer = admin_login(Client(), str(staff.username), password=DEFAULT_PASSWORD)
     assert answer.status_code == 302
 
 
