@@ -154,7 +154,7 @@ class Factory(TimestampedModel):
 class FactoryChartEntry(models.Model):
     """One point of a factory's production chart: the goal and the actual at `time`.
 
-    Recorded by sprockets.signals in the transaction that changed the factory; imported
+    Recorded by sprockets.charts in the transaction that changed the factory; imported
     history keeps its original times.
     """
 

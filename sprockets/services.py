@@ -4,7 +4,8 @@ The production counter (`Factory.sprocket_production_actual`) is only ever chang
 `_change_actual`: an `UPDATE ... SET actual = actual + delta` (no read-modify-write in Python, so
 concurrent requests never lose an update), then a re-read of the row inside the same transaction
 (the UPDATE holds the row lock until commit, so the value read is the one that will be committed),
-then the `production_changed` signal, which records the chart entry in the same transaction.
+then the `production_changed` signal, whose receiver in sprockets.charts records the chart entry
+in the same transaction.
 """
 
 from datetime import datetime
@@ -18,8 +19,8 @@ from django.utils import timezone
 from config.api.exceptions import field_errors
 from config.api.services import assign_fields, lock_for_update
 
+from .charts import production_changed
 from .models import Factory, Location, Sprocket, SprocketType
-from .signals import production_changed
 
 LOCATION_FIELDS = ("name", "address_1", "address_2", "city", "state", "postal_code", "country_code")
 SPROCKET_TYPE_FIELDS = ("name", "teeth", "pitch_diameter", "outside_diameter", "pitch")

@@ -11,6 +11,7 @@ from rest_framework.validators import UniqueValidator
 from config.api.datetimes import to_utc
 from config.api.filters import StrictBooleanQueryField
 from config.api.serializers import CodeField, DateTimeField, DecimalField, FullReplacementMixin
+from sprockets.charts import BUCKETS, CHART_POINTS_DEFAULT, CHART_POINTS_MAX, empty_chart_data
 from sprockets.countries import ISO_3166_ALPHA2_CODES
 from sprockets.models import (
     DIMENSION_DECIMAL_PLACES,
@@ -22,7 +23,6 @@ from sprockets.models import (
     Sprocket,
     SprocketType,
 )
-from sprockets.selectors import BUCKETS, CHART_POINTS_DEFAULT, CHART_POINTS_MAX, empty_chart_data
 
 
 class CountryCodeField(CodeField):

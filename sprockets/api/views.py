@@ -16,10 +16,10 @@ from config.api.datetimes import OFFSET_RULE
 from config.api.filters import given_parameters
 from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import ReadAuthenticatedWriteAdmin, ReadCreateAuthenticatedChangeAdmin
-from sprockets import selectors, services
+from sprockets import charts, selectors, services
+from sprockets.charts import CHART_MAX_POINTS, CHART_POINTS_DEFAULT, CHART_POINTS_MAX, TooManyChartPoints
 from sprockets.filters import FactoryFilter, LocationFilter, SprocketFilter, SprocketTypeFilter
 from sprockets.models import Factory, Location, Sprocket, SprocketType
-from sprockets.selectors import CHART_MAX_POINTS, CHART_POINTS_DEFAULT, CHART_POINTS_MAX, TooManyChartPoints
 
 from .serializers import (
     ChartDataSerializer,
@@ -142,7 +142,7 @@ class FactoryViewSet(viewsets.ModelViewSet):
         if getattr(self, "chart_options", {}).get("with_chart_data") and args:
             factories = args[0] if kwargs.get("many") else [args[0]]
             context = self.get_serializer_context()
-            context["chart_data"] = selectors.factory_chart_data_map(
+            context["chart_data"] = charts.factory_chart_data_map(
                 factory_ids=[f.pk for f in factories], points=self.chart_options["chart_points"]
             )
             kwargs["context"] = context
@@ -161,7 +161,7 @@ class FactoryViewSet(viewsets.ModelViewSet):
         parameters=[
             OpenApiParameter("since", OpenApiTypes.STR, description=MOMENT_DESCRIPTION),
             OpenApiParameter("until", OpenApiTypes.STR, description=MOMENT_DESCRIPTION),
-            OpenApiParameter("bucket", OpenApiTypes.STR, enum=list(selectors.BUCKETS)),
+            OpenApiParameter("bucket", OpenApiTypes.STR, enum=list(charts.BUCKETS)),
         ],
         responses=ChartDataSerializer,
     )
@@ -175,7 +175,7 @@ class FactoryViewSet(viewsets.ModelViewSet):
         query = ChartQuerySerializer(data=given_parameters(request))
         query.is_valid(raise_exception=True)
         try:
-            return Response(selectors.factory_chart_data(factory_id=factory.pk, **query.validated_data))
+            return Response(charts.factory_chart_data(factory_id=factory.pk, **query.validated_data))
         except TooManyChartPoints:
             raise ValidationError(
                 {
