@@ -123,3 +123,15 @@ def test_the_domain_does_not_import_the_api_layer():
         source = module.read_text()
         for layer in ("api.serializers", "sprockets.api", "from .api", "rest_framework"):
             assert layer not in source, f"{module} imports {layer}"
+
+
+def test_sprockets_viewsets_get_their_rows_from_the_selectors(admin_user):
+    from config.api.viewsets import ScopedModelViewSet
+    from config.api_v1 import router
+
+    viewsets = [viewset for _, viewset, _ in router.registry if viewset.__module__ == "sprockets.api.views"]
+    assert len(viewsets) == 4
+    for viewset in viewsets:
+        assert issubclass(viewset, ScopedModelViewSet), viewset
+        assert "scoped_queryset" in vars(viewset), viewset
+        assert viewset().scoped_queryset(admin_user).ordered, viewset
