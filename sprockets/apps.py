@@ -6,6 +6,6 @@ class SprocketsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signals
+        from . import charts
 
-        signals.connect()
+        charts.connect()

@@ -12,17 +12,18 @@ nothing. Both are idempotent, by natural key:
 import hashlib
 import json
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from .api.serializers import SprocketTypeSerializer
 from .models import MAX_COUNTER, Factory, FactoryChartEntry, SprocketType
 
 CHART_KEYS = ("sprocket_production_actual", "sprocket_production_goal", "time")
@@ -76,20 +77,73 @@ def _dimension_key(values: Mapping[str, Any]) -> tuple[int, Decimal, Decimal, De
     )
 
 
+# The file's own format, as the API reads the same fields: `teeth` a JSON integer; a dimension a
+# JSON number or a string of plain digits ("24.5", ".5"); `name` an optional string. The rules
+# (teeth >= 3, dimensions > 0 with 3 places, outside > pitch diameter) are the model's.
+SPROCKET_TYPE_NUMBERS = ("teeth", "pitch_diameter", "outside_diameter", "pitch")
+SPROCKET_TYPE_FIELD_ORDER = {name: order for order, name in enumerate(("name", *SPROCKET_TYPE_NUMBERS))}
+_PLAIN_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+
+
+def _read_value(name: str, value: Any) -> Any:
+    """The Python value of one field of an item; ValueError with the message if it is not one."""
+    if value is None:
+        raise ValueError("This field may not be null.")
+    if name == "name":
+        if not isinstance(value, str):
+            raise ValueError("Not a valid string.")
+        return value.strip()
+    if name == "teeth":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("A valid integer is required.")
+        return value
+    # JSON floats such as 5.1 arrive as binary floats: go through str() to keep their digits.
+    text = str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+    try:
+        number = Decimal(text) if isinstance(text, str) else None
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or (isinstance(value, str) and not _PLAIN_DECIMAL.fullmatch(value)):
+        raise ValueError("A valid number is required.")
+    return number
+
+
+def _read_item(item: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The item's values for the model, and the errors of the fields that are missing or mistyped."""
+    values: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for name in SPROCKET_TYPE_FIELD_ORDER:
+        if name not in item:
+            if name != "name":
+                errors[name] = ["This field is required."]
+            continue
+        try:
+            values[name] = _read_value(name, item[name])
+        except ValueError as exc:
+            errors[name] = [str(exc)]
+    return values, errors
+
+
 def parse_sprocket_types(data: Any, *, path: str | Path) -> list[dict[str, Any]]:
-    """Validate every item with the API's own serializer; the first error names item and field."""
+    """Read every item, then check it with the model's own rules (`full_clean`, as the services
+    do); the first error, in the model's field order, names the item and the field.
+    """
     items = _list_of(data, "sprockets", path)
     parsed = []
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             raise ImportFileError(f"{path}: sprockets[{index}] is not an object.")
-        # JSON floats such as 5.1 arrive as binary floats: go through str() to keep their digits.
-        values = {k: str(v) if isinstance(v, float) else v for k, v in item.items()}
-        serializer = SprocketTypeSerializer(data=values)
-        if not serializer.is_valid():
-            name, messages = next(iter(serializer.errors.items()))
-            raise ImportFileError(f"{path}: sprockets[{index}].{name}: {' '.join(str(m) for m in messages)}")
-        parsed.append(dict(serializer.validated_data))
+        values, errors = _read_item(item)
+        sprocket_type = SprocketType(**values)
+        try:
+            sprocket_type.full_clean(exclude=list(errors), validate_constraints=False)
+        except ValidationError as exc:
+            errors = {**exc.message_dict, **errors}
+        if errors:
+            name = min(errors, key=lambda field: SPROCKET_TYPE_FIELD_ORDER.get(field, len(SPROCKET_TYPE_FIELD_ORDER)))
+            where = f"sprockets[{index}]" if name == NON_FIELD_ERRORS else f"sprockets[{index}].{name}"
+            raise ImportFileError(f"{path}: {where}: {' '.join(errors[name])}")
+        parsed.append({name: getattr(sprocket_type, name) for name in ("name", *SPROCKET_TYPE_NUMBERS)})
     return parsed
 
 

@@ -1,11 +1,17 @@
 """Locations, sprocket types, factories, the sprockets they make and each factory's chart history.
 
-Every rule the contract states is enforced twice: by the serializers (a 400 naming the field)
-and by a database constraint (so no code path, admin or shell, can store a bad row).
+Each rule has one home. What must hold for every row is stated here, once: a field validator or
+`clean()` answers a 400 naming the field (the services run them through `validate_and_save`, the
+admin's forms run them too), and a database constraint repeats the rule as the backstop that no
+code path can skip (the shell, a bulk write, a race: an IntegrityError, a 409). A rule that needs
+other rows lives in sprockets.services: the unique postal code (`ensure_unique`), the production
+counters. The API's serializers give only the shape of a request (types, lengths, required).
 """
 
 from decimal import Decimal
+from typing import Any
 
+import pycountry
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
 from django.db import models
@@ -13,8 +19,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from config.api.models import TimestampedModel
-
-from .countries import ISO_3166_ALPHA2_CODES
 
 # Decimals of a sprocket type: up to 8 digits, 3 of them after the point, strictly positive.
 DIMENSION_MAX_DIGITS = 8
@@ -25,10 +29,55 @@ MIN_TEETH = 3
 # Counters are PostgreSQL `integer`s.
 MAX_COUNTER = 2_147_483_647
 
+POSTAL_CODE_TAKEN = "A location with this postal code already exists."
+OUTSIDE_NOT_LARGER = "outside_diameter must be larger than pitch_diameter."
+
+# ISO 3166-1 alpha-2, officially assigned, as pycountry (requirements/base.txt) knows them. The
+# database constraint lists them: a pycountry upgrade that changes the list needs a migration,
+# which `makemigrations --check` (CI) asks for.
+COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
+
+
+def normalize_country_code(value: Any) -> Any:
+    """The stored form of a country code: upper case. Anything else (None) is left to the checks."""
+    return value.upper() if isinstance(value, str) else value
+
 
 def validate_country_code(value: str) -> None:
-    if (value or "").upper() not in ISO_3166_ALPHA2_CODES:
+    """An ISO 3166-1 alpha-2 code in any letter case; surrounding spaces are not trimmed."""
+    country = pycountry.countries.get(alpha_2=value) if isinstance(value, str) else None
+    # pycountry looks codes up lower-cased: "\u212aE" (Kelvin sign) would find KE, yet upper-cases
+    # to itself, so it must not pass as a code that the database constraint would then refuse.
+    if country is None or country.alpha_2 != normalize_country_code(value):
         raise ValidationError(f"'{value}' is not an ISO 3166-1 alpha-2 country code.", code="invalid_country")
+
+
+class CountryCodeField(models.CharField):
+    """An ISO 3166-1 alpha-2 country code, accepted in any letter case, always stored upper case.
+
+    The one place a country code is normalised, at every way in: `clean()` (full_clean: services,
+    the admin's forms) checks the value as written, so an error quotes the caller's own text, and
+    hands back the upper-case form, which the constraint checks then see; `pre_save` upper-cases
+    whatever is saved without validation (`objects.create`, `bulk_create`); `get_prep_value` does
+    the same for `update()` and query values (`filter(country_code="de")` finds "DE").
+    """
+
+    default_validators = [validate_country_code]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 2)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value: Any, model_instance: models.Model | None) -> Any:
+        return normalize_country_code(super().clean(value, model_instance))
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        value = normalize_country_code(getattr(model_instance, self.attname))
+        setattr(model_instance, self.attname, value)
+        return value
+
+    def get_prep_value(self, value: Any) -> Any:
+        return normalize_country_code(super().get_prep_value(value))
 
 
 class Location(TimestampedModel):
@@ -40,7 +89,7 @@ class Location(TimestampedModel):
     city = models.CharField(max_length=120)
     state = models.CharField(max_length=120, blank=True, default="")
     postal_code = models.CharField(max_length=16, validators=[MinLengthValidator(1)])
-    country_code = models.CharField(max_length=2, validators=[validate_country_code])
+    country_code = CountryCodeField()
 
     class Meta:
         ordering = ["id"]
@@ -48,11 +97,11 @@ class Location(TimestampedModel):
             models.UniqueConstraint(
                 fields=["postal_code"],
                 name="sprockets_location_postal_code_unique",
-                violation_error_message="A location with this postal code already exists.",
+                violation_error_message=POSTAL_CODE_TAKEN,
             ),
             models.CheckConstraint(condition=~Q(postal_code=""), name="sprockets_location_postal_code_not_blank"),
             models.CheckConstraint(
-                condition=Q(country_code__in=sorted(ISO_3166_ALPHA2_CODES)),
+                condition=Q(country_code__in=sorted(COUNTRY_CODES)),
                 name="sprockets_location_country_code_iso3166",
             ),
         ]
@@ -61,10 +110,6 @@ class Location(TimestampedModel):
     def __str__(self) -> str:
         label = self.name or self.address_1
         return f"{label}, {self.city} {self.postal_code} ({self.country_code})"
-
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        self.country_code = (self.country_code or "").upper()
-        super().save(*args, **kwargs)
 
 
 class SprocketType(TimestampedModel):
@@ -99,7 +144,7 @@ class SprocketType(TimestampedModel):
             models.CheckConstraint(
                 condition=Q(outside_diameter__gt=F("pitch_diameter")),
                 name="sprockets_type_outside_gt_pitch_diameter",
-                violation_error_message="outside_diameter must be larger than pitch_diameter.",
+                violation_error_message=OUTSIDE_NOT_LARGER,
             ),
         ]
         indexes = [models.Index(fields=["teeth", "pitch_diameter", "outside_diameter", "pitch"])]
@@ -109,18 +154,13 @@ class SprocketType(TimestampedModel):
         return f"{self.name} ({dims})" if self.name else dims
 
     def clean(self) -> None:
+        """outside_diameter > pitch_diameter (the CheckConstraint below is its backstop)."""
         if (
             self.outside_diameter is not None
             and self.pitch_diameter is not None
             and self.outside_diameter <= self.pitch_diameter
         ):
-            raise ValidationError(
-                {
-                    "outside_diameter": ValidationError(
-                        "outside_diameter must be larger than pitch_diameter.", code="outside_not_larger"
-                    )
-                }
-            )
+            raise ValidationError({"outside_diameter": ValidationError(OUTSIDE_NOT_LARGER, code="outside_not_larger")})
 
 
 class Factory(TimestampedModel):
@@ -154,7 +194,7 @@ class Factory(TimestampedModel):
 class FactoryChartEntry(models.Model):
     """One point of a factory's production chart: the goal and the actual at `time`.
 
-    Recorded by sprockets.signals in the transaction that changed the factory; imported
+    Recorded by sprockets.charts in the transaction that changed the factory; imported
     history keeps its original times.
     """
 

@@ -4,10 +4,12 @@ The production counter (`Factory.sprocket_production_actual`) is only ever chang
 `_change_actual`: an `UPDATE ... SET actual = actual + delta` (no read-modify-write in Python, so
 concurrent requests never lose an update), then a re-read of the row inside the same transaction
 (the UPDATE holds the row lock until commit, so the value read is the one that will be committed),
-then the `production_changed` signal, which records the chart entry in the same transaction.
+then the `production_changed` signal, whose receiver in sprockets.charts records the chart entry
+in the same transaction.
 """
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -16,10 +18,10 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from config.api.exceptions import field_errors
-from config.api.services import assign_fields, lock_for_update
+from config.api.services import assign_fields, ensure_unique, lock_for_update, validate_and_save
 
-from .models import Factory, Location, Sprocket, SprocketType
-from .signals import production_changed
+from .charts import production_changed
+from .models import POSTAL_CODE_TAKEN, Factory, Location, Sprocket, SprocketType
 
 LOCATION_FIELDS = ("name", "address_1", "address_2", "city", "state", "postal_code", "country_code")
 SPROCKET_TYPE_FIELDS = ("name", "teeth", "pitch_diameter", "outside_diameter", "pitch")
@@ -28,23 +30,35 @@ SPROCKET_FIELDS = ("name", "factory", "sprocket_type", "produced_at")
 
 
 # --- Locations ------------------------------------------------------------------------------
-def _check_postal_code_free(*, location: Location) -> None:
-    if Location.objects.filter(postal_code=location.postal_code).exclude(pk=location.pk).exists():
-        raise field_errors("unique", postal_code="A location with this postal code already exists.")
-
-
 def _validate_and_save_location(location: Location) -> Location:
-    """Country codes are stored upper-case; a taken postal code is a 400 on `postal_code`."""
-    location.country_code = (location.country_code or "").upper()
-    _check_postal_code_free(location=location)
-    location.full_clean(validate_constraints=False)
-    location.save()
-    return location
+    """A postal code another location has is a 400 on `postal_code`; the model checks the rest."""
+    ensure_unique(location, among=Location.objects.all(), messages={"postal_code": POSTAL_CODE_TAKEN})
+    return validate_and_save(location)
 
 
 @transaction.atomic
-def location_create(**fields: Any) -> Location:
-    return _validate_and_save_location(Location(**{k: v for k, v in fields.items() if k in LOCATION_FIELDS}))
+def location_create(
+    *,
+    address_1: str,
+    city: str,
+    postal_code: str,
+    country_code: str,
+    name: str = "",
+    address_2: str = "",
+    state: str = "",
+) -> Location:
+    """The country code may be in any letter case: the model stores it upper case."""
+    return _validate_and_save_location(
+        Location(
+            name=name,
+            address_1=address_1,
+            address_2=address_2,
+            city=city,
+            state=state,
+            postal_code=postal_code,
+            country_code=country_code,
+        )
+    )
 
 
 @transaction.atomic
@@ -62,20 +76,22 @@ def location_delete(*, location: Location) -> None:
 
 # --- Sprocket types -------------------------------------------------------------------------
 @transaction.atomic
-def sprocket_type_create(**fields: Any) -> SprocketType:
-    sprocket_type = SprocketType(**{k: v for k, v in fields.items() if k in SPROCKET_TYPE_FIELDS})
-    sprocket_type.full_clean(validate_constraints=False)
-    sprocket_type.save()
-    return sprocket_type
+def sprocket_type_create(
+    *, teeth: int, pitch_diameter: Decimal, outside_diameter: Decimal, pitch: Decimal, name: str = ""
+) -> SprocketType:
+    return validate_and_save(
+        SprocketType(
+            name=name, teeth=teeth, pitch_diameter=pitch_diameter, outside_diameter=outside_diameter, pitch=pitch
+        )
+    )
 
 
 @transaction.atomic
 def sprocket_type_update(*, sprocket_type: SprocketType, data: dict[str, Any]) -> SprocketType:
+    """A change of one diameter is checked against the stored other (SprocketType.clean)."""
     sprocket_type = lock_for_update(SprocketType.objects.all(), sprocket_type.pk)
     assign_fields(sprocket_type, data, SPROCKET_TYPE_FIELDS)
-    sprocket_type.full_clean(validate_constraints=False)
-    sprocket_type.save()
-    return sprocket_type
+    return validate_and_save(sprocket_type)
 
 
 @transaction.atomic
@@ -88,24 +104,21 @@ def sprocket_type_delete(*, sprocket_type: SprocketType) -> None:
 @transaction.atomic
 def factory_create(*, name: str, location: Location | None = None, sprocket_production_goal: int = 0) -> Factory:
     """The first chart point (goal, actual 0) is recorded by the post_save signal."""
-    factory = Factory(name=name, location=location, sprocket_production_goal=sprocket_production_goal)
-    factory.full_clean(validate_constraints=False)
-    factory.save()
-    return factory
+    return validate_and_save(Factory(name=name, location=location, sprocket_production_goal=sprocket_production_goal))
 
 
 @transaction.atomic
 def factory_update(*, factory: Factory, data: dict[str, Any]) -> Factory:
     """A goal change records a chart point; a rename or a move to another location does not.
 
-    The row is locked so the point carries the actual counter as it is at this commit.
+    The row is locked from the re-read to the commit, so the point carries the actual counter as
+    it is at this commit, and the save writes back the very counter it read: a concurrent
+    `_change_actual` waits for the lock and then adds to the committed value, losing nothing.
     """
     factory = lock_for_update(Factory.objects.all(), factory.pk)
     old_goal = factory.sprocket_production_goal
     assign_fields(factory, data, FACTORY_FIELDS)
-    factory.full_clean(validate_constraints=False)
-    # Never write the counter from Python: only _change_actual's UPDATE touches it.
-    factory.save(update_fields=[*FACTORY_FIELDS, "updated_at"])
+    validate_and_save(factory)
     if factory.sprocket_production_goal != old_goal:
         production_changed.send(
             sender=Factory,
@@ -155,14 +168,9 @@ def sprocket_create(
     produced_at: datetime | None = None,
 ) -> Sprocket:
     """Adds one to the factory's counter and records a chart point, in this transaction."""
-    sprocket = Sprocket(
-        name=name,
-        factory=factory,
-        sprocket_type=sprocket_type,
-        produced_at=produced_at or timezone.now(),
+    sprocket = validate_and_save(
+        Sprocket(name=name, factory=factory, sprocket_type=sprocket_type, produced_at=produced_at or timezone.now())
     )
-    sprocket.full_clean(validate_constraints=False)
-    sprocket.save()
     _change_actual(factory_id=factory.pk, delta=1)
     return sprocket
 
@@ -175,8 +183,7 @@ def sprocket_update(*, sprocket: Sprocket, data: dict[str, Any]) -> Sprocket:
     assign_fields(sprocket, data, SPROCKET_FIELDS)
     if sprocket.produced_at is None:
         sprocket.produced_at = timezone.now()
-    sprocket.full_clean(validate_constraints=False)
-    sprocket.save()
+    validate_and_save(sprocket)
     if sprocket.factory_id != old_factory_id:
         _change_actuals({old_factory_id: -1, sprocket.factory_id: 1})
     return sprocket

@@ -1,4 +1,8 @@
-"""Shapes of the sprockets API. Field checks give a 400 naming the field; rules live in services/models."""
+"""Shapes of the sprockets API: types, lengths, required and read-only fields, nothing more.
+
+The rules are the model's (validators, `clean()`, constraints) and the services' (the unique
+postal code); their ValidationErrors come back as 400s naming the field, like these fields' own.
+"""
 
 from datetime import UTC, datetime
 from typing import Any
@@ -6,13 +10,13 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import serializers
-from rest_framework.validators import UniqueValidator
 
 from config.api.datetimes import to_utc
 from config.api.filters import StrictBooleanQueryField
-from config.api.serializers import CodeField, DateTimeField, DecimalField, FullReplacementMixin
-from sprockets.countries import ISO_3166_ALPHA2_CODES
+from config.api.serializers import DateTimeField, DecimalField, FullReplacementMixin, any_case_pattern
+from sprockets.charts import BUCKETS, CHART_POINTS_DEFAULT, CHART_POINTS_MAX, empty_chart_data
 from sprockets.models import (
+    COUNTRY_CODES,
     DIMENSION_DECIMAL_PLACES,
     DIMENSION_MAX_DIGITS,
     MAX_COUNTER,
@@ -22,18 +26,22 @@ from sprockets.models import (
     Sprocket,
     SprocketType,
 )
-from sprockets.selectors import BUCKETS, CHART_POINTS_DEFAULT, CHART_POINTS_MAX, empty_chart_data
 
 
-class CountryCodeField(CodeField):
-    """ISO 3166-1 alpha-2; lower case accepted, stored upper case."""
+class CountryCodeShapeField(serializers.CharField):
+    """Two characters, not trimmed (" us" is no code). Which codes exist is the model's check.
 
-    error_code = "invalid_country"
+    The schema's `pattern` documents the codes the model accepts (sprockets.models.COUNTRY_CODES,
+    any letter case); this field does not check it.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("min_length", 2)
         kwargs.setdefault("max_length", 2)
-        super().__init__(codes=ISO_3166_ALPHA2_CODES, kind="ISO 3166-1 alpha-2 country", **kwargs)
+        kwargs.setdefault("trim_whitespace", False)
+        kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 country, any letter case (stored upper case).")
+        super().__init__(**kwargs)
+        self.schema_extra = {"pattern": any_case_pattern(COUNTRY_CODES)}
 
 
 class PositiveDimensionField(DecimalField):
@@ -51,15 +59,8 @@ class LocationSerializer(FullReplacementMixin, serializers.ModelSerializer):
     address_2 = serializers.CharField(max_length=255, required=False, allow_blank=True)
     city = serializers.CharField(max_length=120, allow_blank=False)
     state = serializers.CharField(max_length=120, required=False, allow_blank=True)
-    postal_code = serializers.CharField(
-        min_length=1,
-        max_length=16,
-        allow_blank=False,
-        validators=[
-            UniqueValidator(queryset=Location.objects.all(), message="A location with this postal code already exists.")
-        ],
-    )
-    country_code = CountryCodeField()
+    postal_code = serializers.CharField(min_length=1, max_length=16, allow_blank=False)
+    country_code = CountryCodeShapeField()
 
     class Meta:
         model = Location
@@ -89,17 +90,6 @@ class SprocketTypeSerializer(FullReplacementMixin, serializers.ModelSerializer):
         model = SprocketType
         fields = ["id", "name", "teeth", "pitch_diameter", "outside_diameter", "pitch", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        # Merged with the stored values so a PATCH of one diameter is checked against the other.
-        outside = attrs.get("outside_diameter", getattr(self.instance, "outside_diameter", None))
-        pitch_diameter = attrs.get("pitch_diameter", getattr(self.instance, "pitch_diameter", None))
-        if outside is not None and pitch_diameter is not None and outside <= pitch_diameter:
-            raise serializers.ValidationError(
-                {"outside_diameter": "outside_diameter must be larger than pitch_diameter."},
-                code="outside_not_larger",
-            )
-        return attrs
 
 
 class FactorySerializer(FullReplacementMixin, serializers.ModelSerializer):

@@ -1,11 +1,10 @@
-"""Thin viewsets: queries come from sprockets.selectors, writes go through sprockets.services."""
+"""Thin viewsets: rows come from sprockets.selectors (via `scoped_queryset`), writes go through sprockets.services."""
 
 from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.request import Request
@@ -16,10 +15,11 @@ from config.api.datetimes import OFFSET_RULE
 from config.api.filters import given_parameters
 from config.api.idempotency import IdempotentCreateMixin
 from config.api.permissions import ReadAuthenticatedWriteAdmin, ReadCreateAuthenticatedChangeAdmin
-from sprockets import selectors, services
+from config.api.viewsets import ScopedModelViewSet
+from sprockets import charts, selectors, services
+from sprockets.charts import CHART_MAX_POINTS, CHART_POINTS_DEFAULT, CHART_POINTS_MAX, TooManyChartPoints
 from sprockets.filters import FactoryFilter, LocationFilter, SprocketFilter, SprocketTypeFilter
 from sprockets.models import Factory, Location, Sprocket, SprocketType
-from sprockets.selectors import CHART_MAX_POINTS, CHART_POINTS_DEFAULT, CHART_POINTS_MAX, TooManyChartPoints
 
 from .serializers import (
     ChartDataSerializer,
@@ -52,7 +52,9 @@ CHART_POINTS = OpenApiParameter(
 MOMENT_DESCRIPTION = f"ISO 8601 or unix seconds (inclusive); {OFFSET_RULE}"
 
 
-class LocationViewSet(viewsets.ModelViewSet):
+class LocationViewSet(ScopedModelViewSet):
+    """Locations: any signed-in user reads them, admins write them; the postal code is unique."""
+
     serializer_class = LocationSerializer
     permission_classes = [ReadAuthenticatedWriteAdmin]
     filterset_class = LocationFilter
@@ -60,8 +62,8 @@ class LocationViewSet(viewsets.ModelViewSet):
     ordering_fields = ["id", "name", "city", "state", "postal_code", "country_code", "created_at", "updated_at"]
     ordering = ["id"]
 
-    def get_queryset(self) -> QuerySet[Location]:
-        return selectors.location_list()
+    def scoped_queryset(self, user: Any) -> QuerySet[Location]:
+        return selectors.location_list(user=user)
 
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = services.location_create(**serializer.validated_data)
@@ -73,7 +75,9 @@ class LocationViewSet(viewsets.ModelViewSet):
         services.location_delete(location=instance)
 
 
-class SprocketTypeViewSet(viewsets.ModelViewSet):
+class SprocketTypeViewSet(ScopedModelViewSet):
+    """Sprocket types: any signed-in user reads them, admins write them."""
+
     serializer_class = SprocketTypeSerializer
     permission_classes = [ReadAuthenticatedWriteAdmin]
     filterset_class = SprocketTypeFilter
@@ -90,8 +94,8 @@ class SprocketTypeViewSet(viewsets.ModelViewSet):
     ]
     ordering = ["id"]
 
-    def get_queryset(self) -> QuerySet[SprocketType]:
-        return selectors.sprocket_type_list()
+    def scoped_queryset(self, user: Any) -> QuerySet[SprocketType]:
+        return selectors.sprocket_type_list(user=user)
 
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = services.sprocket_type_create(**serializer.validated_data)
@@ -109,7 +113,7 @@ class SprocketTypeViewSet(viewsets.ModelViewSet):
     list=extend_schema(parameters=[WITH_CHART_DATA, CHART_POINTS], responses=FactoryWithChartSerializer(many=True)),
     retrieve=extend_schema(parameters=[WITH_CHART_DATA, CHART_POINTS], responses=FactoryWithChartSerializer),
 )
-class FactoryViewSet(viewsets.ModelViewSet):
+class FactoryViewSet(ScopedModelViewSet):
     """Factories; `?with_chart_data=true` adds each one's chart, read for the whole page in one query."""
 
     serializer_class = FactorySerializer
@@ -126,8 +130,8 @@ class FactoryViewSet(viewsets.ModelViewSet):
     ]
     ordering = ["id"]
 
-    def get_queryset(self) -> QuerySet[Factory]:
-        return selectors.factory_list()
+    def scoped_queryset(self, user: Any) -> QuerySet[Factory]:
+        return selectors.factory_list(user=user)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
@@ -142,7 +146,7 @@ class FactoryViewSet(viewsets.ModelViewSet):
         if getattr(self, "chart_options", {}).get("with_chart_data") and args:
             factories = args[0] if kwargs.get("many") else [args[0]]
             context = self.get_serializer_context()
-            context["chart_data"] = selectors.factory_chart_data_map(
+            context["chart_data"] = charts.factory_chart_data_map(
                 factory_ids=[f.pk for f in factories], points=self.chart_options["chart_points"]
             )
             kwargs["context"] = context
@@ -161,7 +165,7 @@ class FactoryViewSet(viewsets.ModelViewSet):
         parameters=[
             OpenApiParameter("since", OpenApiTypes.STR, description=MOMENT_DESCRIPTION),
             OpenApiParameter("until", OpenApiTypes.STR, description=MOMENT_DESCRIPTION),
-            OpenApiParameter("bucket", OpenApiTypes.STR, enum=list(selectors.BUCKETS)),
+            OpenApiParameter("bucket", OpenApiTypes.STR, enum=list(charts.BUCKETS)),
         ],
         responses=ChartDataSerializer,
     )
@@ -175,7 +179,7 @@ class FactoryViewSet(viewsets.ModelViewSet):
         query = ChartQuerySerializer(data=given_parameters(request))
         query.is_valid(raise_exception=True)
         try:
-            return Response(selectors.factory_chart_data(factory_id=factory.pk, **query.validated_data))
+            return Response(charts.factory_chart_data(factory_id=factory.pk, **query.validated_data))
         except TooManyChartPoints:
             raise ValidationError(
                 {
@@ -190,7 +194,7 @@ class FactoryViewSet(viewsets.ModelViewSet):
             ) from None
 
 
-class SprocketViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
+class SprocketViewSet(IdempotentCreateMixin, ScopedModelViewSet):
     """Any signed-in user reads and creates sprockets (`Idempotency-Key` honoured); admins change them."""
 
     serializer_class = SprocketSerializer
@@ -200,8 +204,8 @@ class SprocketViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
     ordering_fields = ["id", "name", "produced_at", "created_at", "updated_at"]
     ordering = ["id"]
 
-    def get_queryset(self) -> QuerySet[Sprocket]:
-        return selectors.sprocket_list()
+    def scoped_queryset(self, user: Any) -> QuerySet[Sprocket]:
+        return selectors.sprocket_list(user=user)
 
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = services.sprocket_create(**serializer.validated_data)

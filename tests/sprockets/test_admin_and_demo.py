@@ -6,9 +6,8 @@ import pytest
 from django.test import Client
 
 from sprockets import demo, services
-from sprockets.admin import CHART_SVG_MAX_POINTS, production_chart_svg
+from sprockets.charts import CHART_SVG_MAX_POINTS, factory_chart_data, production_chart_svg
 from sprockets.models import Factory, FactoryChartEntry, Location, Sprocket, SprocketType
-from sprockets.selectors import factory_chart_data
 
 from .factories import FactoryFactory, SprocketFactory, SprocketTypeFactory
 

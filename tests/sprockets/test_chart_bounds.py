@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from sprockets.charts import CHART_MAX_POINTS
 from sprockets.models import Factory, FactoryChartEntry
-from sprockets.selectors import CHART_MAX_POINTS
 from tests.helpers import assert_error_shape
 
 pytestmark = pytest.mark.django_db

@@ -154,3 +154,48 @@ def test_readme_import_commands_name_the_shipped_samples():
     }
     for path in commands.values():
         assert (Path(settings.BASE_DIR) / path).is_file()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        # The file's format: teeth a JSON integer, dimensions numbers or plain digit strings.
+        ({"teeth": 5.0}, "sprockets[0].teeth: A valid integer is required."),
+        ({"teeth": "5"}, "sprockets[0].teeth: A valid integer is required."),
+        ({"pitch": "1e2"}, "sprockets[0].pitch: A valid number is required."),
+        ({"pitch": None}, "sprockets[0].pitch: This field may not be null."),
+        ({"name": None}, "sprockets[0].name: This field may not be null."),
+        # The model's rules, as the API states them.
+        ({"teeth": 2}, "sprockets[0].teeth: Ensure this value is greater than or equal to 3."),
+        ({"pitch": "1.0001"}, "sprockets[0].pitch: Ensure that there are no more than 3 decimal places."),
+        (
+            {"outside_diameter": 5},
+            "sprockets[0].outside_diameter: outside_diameter must be larger than pitch_diameter.",
+        ),
+        ({"name": "x" * 121}, "sprockets[0].name:"),
+    ],
+)
+def test_sprocket_types_are_checked_with_the_model_rules(tmp_path, change, message):
+    path = tmp_path / "types.json"
+    path.write_text(
+        json.dumps({"sprockets": [{"teeth": 7, "pitch_diameter": 5, "outside_diameter": 6, "pitch": 1, **change}]})
+    )
+    with pytest.raises(CommandError) as excinfo:
+        run("import_sprocket_types", path)
+    assert message in str(excinfo.value)
+    assert not SprocketType.objects.exists()
+
+
+def test_sprocket_type_values_are_read_as_the_api_reads_them(tmp_path):
+    path = tmp_path / "types.json"
+    item = {"name": "  Spaced  ", "teeth": 9, "pitch_diameter": 5.1, "outside_diameter": "6.", "pitch": ".5", "x": 1}
+    path.write_text(json.dumps({"sprockets": [item]}))
+    run("import_sprocket_types", path)
+    sprocket_type = SprocketType.objects.get()
+    assert sprocket_type.name == "Spaced"
+    assert (sprocket_type.teeth, str(sprocket_type.pitch_diameter), str(sprocket_type.outside_diameter)) == (
+        9,
+        "5.100",
+        "6.000",
+    )
+    assert str(sprocket_type.pitch) == "0.500"
