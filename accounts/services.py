@@ -161,7 +161,6 @@ def _check_account_name_free(*, account: Account) -> None:
 @transaction.atomic
 def account_create(*, owner: User, **fields: Any) -> Account:
     account = Account(owner=owner, **{k: v for k, v in fields.items() if k in ACCOUNT_EDITABLE_FIELDS})
-    account.currency = (account.currency or "").upper()
     _check_account_name_free(account=account)
     account.full_clean(validate_constraints=False)
     account.save()
@@ -175,7 +174,6 @@ def account_update(*, account: Account, data: dict[str, Any], owner: User | None
     if owner is not None:
         account.owner = owner
     assign_fields(account, data, ACCOUNT_EDITABLE_FIELDS)
-    account.currency = (account.currency or "").upper()
     _check_account_name_free(account=account)
     account.full_clean(validate_constraints=False)
     account.save()
