@@ -131,6 +131,7 @@ class Account(TimestampedModel):
     """A customer account; it owns messages."""
 
     BALANCE_LIMIT = Decimal("1000000000000")  # balances are below 10^12
+    DEFAULT_BALANCE = Decimal("0.00")
     DEFAULT_CURRENCY = "USD"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -140,7 +141,7 @@ class Account(TimestampedModel):
     balance = models.DecimalField(
         max_digits=14,
         decimal_places=2,
-        default=Decimal("0.00"),
+        default=DEFAULT_BALANCE,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("999999999999.99"))],
     )
     currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY, validators=[validate_currency])
