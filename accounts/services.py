@@ -179,6 +179,9 @@ def user_soft_delete(*, user: User) -> None:
 
 @transaction.atomic
 def user_change_password(*, user: User, old_password: str, new_password: str) -> None:
+    # Checked against the row as it is now: of two concurrent changes from the same old password,
+    # the second then finds it wrong instead of silently overwriting the first.
+    user = lock_for_update(User.objects.alive(), user.pk)
     if not user.check_password(old_password):
         raise field_errors("wrong_password", old_password="The current password is wrong.")
     try:

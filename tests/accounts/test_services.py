@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 
@@ -116,3 +116,15 @@ def test_account_list_is_your_own_or_all_for_an_admin(user, other_user):
     assert list(selectors.account_list(user=user)) == [mine]
     assert set(selectors.account_list(user=AdminFactory.create())) == {mine, theirs}
     assert not selectors.account_list(user=AnonymousUser()).exists()
+
+
+def test_a_password_change_checks_the_old_password_against_the_row_as_it_is_now(user):
+    read_by_this_request = type(user).objects.get(pk=user.pk)
+    services.user_change_password(user=user, old_password=DEFAULT_PASSWORD, new_password="first-New-passphrase-1")
+    with pytest.raises(ValidationError) as caught:
+        services.user_change_password(
+            user=read_by_this_request, old_password=DEFAULT_PASSWORD, new_password="second-New-passphrase-2"
+        )
+    assert list(caught.value.message_dict) == ["old_password"]
+    user.refresh_from_db()
+    assert user.check_password("first-New-passphrase-1")
