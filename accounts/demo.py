@@ -3,6 +3,7 @@
 from decimal import Decimal
 from typing import Any
 
+from . import services
 from .models import Account, Role, User
 
 DEMO_ADMIN = {"username": "admin", "email": "admin@example.com", "password": "admin-demo-pass-42"}
@@ -27,7 +28,8 @@ def seed(*, stdout: Any) -> dict[str, User]:
         (demo, "Travel", Decimal("300.00"), "EUR"),
         (admin, "Operations", Decimal("0.00"), "USD"),
     ]:
-        Account.objects.get_or_create(owner=owner, name=name, defaults={"balance": balance, "currency": currency})
+        if not Account.objects.filter(owner=owner, name=name).exists():
+            services.account_create(actor=owner, name=name, balance=balance, currency=currency)
     stdout.write(f"  admin: username={DEMO_ADMIN['username']} password={DEMO_ADMIN['password']}\n")
     stdout.write(f"  user:  username={DEMO_USER['username']} password={DEMO_USER['password']}\n")
     return {"admin": admin, "user": demo}

@@ -1,6 +1,7 @@
 """Users (who signs in) and customer accounts (what owns messages)."""
 
 import uuid
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.db.models.functions import Lower
 
 from config.api.models import TimestampedModel
 
-from .currencies import ISO_4217_CODES
+from .currencies import normalize_currency_code
 
 
 class Role(models.TextChoices):
@@ -122,14 +123,16 @@ class User(AbstractUser):
 
 
 def validate_currency(value: str) -> None:
-    if value.upper() not in ISO_4217_CODES:
-        raise ValidationError(f"'{value}' is not an ISO 4217 currency code.", code="invalid_currency")
+    """An ISO 4217 code in any letter case (the currency field's validator; migration 0001 names it)."""
+    normalize_currency_code(value)
 
 
 class Account(TimestampedModel):
     """A customer account; it owns messages."""
 
     BALANCE_LIMIT = Decimal("1000000000000")  # balances are below 10^12
+    DEFAULT_BALANCE = Decimal("0.00")
+    DEFAULT_CURRENCY = "USD"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="accounts")
@@ -138,10 +141,10 @@ class Account(TimestampedModel):
     balance = models.DecimalField(
         max_digits=14,
         decimal_places=2,
-        default=Decimal("0.00"),
+        default=DEFAULT_BALANCE,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("999999999999.99"))],
     )
-    currency = models.CharField(max_length=3, default="USD", validators=[validate_currency])
+    currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY, validators=[validate_currency])
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -163,6 +166,23 @@ class Account(TimestampedModel):
     def __str__(self) -> str:
         return f"{self.name} ({self.currency})"
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        self.currency = (self.currency or "").upper()
-        super().save(*args, **kwargs)
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        """Store the currency upper case however it was written: the one place it is normalised.
+
+        As `Message.clean_fields` does for phone numbers: normalised before the field checks, and
+        a code that is not one gets only that error, quoting it as written.
+        """
+        skipped = set(exclude or ())
+        errors: dict[str, list[ValidationError]] = {}
+        if "currency" not in skipped:
+            try:
+                self.currency = normalize_currency_code(self.currency or "")
+            except ValidationError as exc:
+                errors["currency"] = exc.error_list
+                skipped.add("currency")
+        try:
+            super().clean_fields(exclude=skipped)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)

@@ -1,24 +1,44 @@
-"""Writes for users, tokens and customer accounts. Each is atomic and validates before saving."""
+"""Writes for users, tokens and customer accounts. Each is atomic and validates before saving.
+
+Who may do what beyond "may call this endpoint" is decided here, from the `actor`: only an admin
+changes `role` or `is_active`, only an admin gives an account to another user. A refusal is
+Django's `PermissionDenied` with the reason (a 403 naming it).
+"""
 
 from datetime import timedelta
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from config.api.exceptions import field_errors
-from config.api.services import assign_fields, lock_for_update
+from config.api.permissions import is_admin
+from config.api.services import assign_fields, ensure_unique, lock_for_update, validate_and_save
 
 from .models import Account, Role, User
 
 USER_EDITABLE_FIELDS = ("email", "username", "first_name", "last_name")
-ADMIN_EDITABLE_FIELDS = (*USER_EDITABLE_FIELDS, "role", "is_active")
+PERMISSION_FIELDS = ("role", "is_active")
+ADMIN_EDITABLE_FIELDS = (*USER_EDITABLE_FIELDS, *PERMISSION_FIELDS)
 ACCOUNT_EDITABLE_FIELDS = ("name", "description", "balance", "currency", "active")
+INVALID_CREDENTIALS = "No active account found with the given credentials."
+USER_UNIQUE_MESSAGES = {
+    "email": "A user with this email already exists.",
+    "username": "A user with this username already exists.",
+}
+ACCOUNT_UNIQUE_MESSAGES = {"name": "You already have an account with this name."}
+
+
+class InvalidCredentials(Exception):
+    """Login refused: unknown user, wrong password, inactive or deleted, deliberately one error."""
 
 
 # --- Tokens ---------------------------------------------------------------------------------
@@ -31,6 +51,25 @@ def tokens_for_user(*, user: User) -> dict[str, Any]:
         "token_type": "Bearer",
         "expires_in": int(lifetime.total_seconds()),
     }
+
+
+def auth_login(*, request: HttpRequest | None, password: str, username: str = "", email: str = "") -> dict[str, Any]:
+    """A new token pair for whoever `username` (a username or an email) or `email` names.
+
+    Raises `InvalidCredentials` whatever went wrong, so the answer does not tell an unknown user
+    from a wrong password (`accounts.backends` also makes both take as long).
+    """
+    identity = {"username": username} if username else {"email": email}
+    user = authenticate(request, password=password, **identity)
+    if user is None:
+        raise InvalidCredentials(INVALID_CREDENTIALS)
+    return tokens_for_user(user=cast(User, user))
+
+
+@transaction.atomic
+def auth_logout(*, refresh: str) -> None:
+    """Blacklist that refresh token; simplejwt's `TokenError` if it is invalid, expired or already blacklisted."""
+    RefreshToken(refresh).blacklist()  # type: ignore[arg-type]
 
 
 def refresh_tokens_revoke_all(*, user: User) -> int:
@@ -47,14 +86,7 @@ def refresh_tokens_revoke_all(*, user: User) -> int:
 # --- Users ----------------------------------------------------------------------------------
 def _check_unique_identity(*, user: User) -> None:
     """Duplicate email (any case) or username among living users: a 400 naming the field."""
-    alive = User.objects.alive().exclude(pk=user.pk)
-    errors: dict[str, str] = {}
-    if user.email and alive.filter(email__iexact=user.email).exists():
-        errors["email"] = "A user with this email already exists."
-    if user.username and alive.filter(username__iexact=user.username).exists():
-        errors["username"] = "A user with this username already exists."
-    if errors:
-        raise field_errors("unique", **errors)
+    ensure_unique(user, among=User.objects.alive(), messages=USER_UNIQUE_MESSAGES, ignore_case=True)
 
 
 @transaction.atomic
@@ -73,9 +105,7 @@ def user_register(*, email: str, username: str, password: str, first_name: str =
         raise ValidationError({"password": exc.messages}) from exc
     _check_unique_identity(user=user)
     user.set_password(password)
-    user.full_clean(exclude=["password"], validate_constraints=False)
-    user.save()
-    return user
+    return validate_and_save(user, exclude=["password"])
 
 
 def _active_admins_other_than(user: User) -> int:
@@ -97,9 +127,19 @@ def _ensure_not_last_admin(*, user: User, action: str) -> None:
         raise field_errors("last_admin", role=f"The last active admin cannot be {action}.")
 
 
+def _ensure_may_change_permissions(*, actor: User, user: User, data: dict[str, Any]) -> None:
+    """Only an admin may change `role` or `is_active`; sending the current value is not a change."""
+    if is_admin(actor):
+        return
+    for field in PERMISSION_FIELDS:
+        if field in data and data[field] != getattr(user, field):
+            raise PermissionDenied(f"Only an admin may change `{field}`.")
+
+
 @transaction.atomic
-def user_update(*, user: User, data: dict[str, Any]) -> User:
-    """Apply the given fields; callers have already decided which fields the actor may change."""
+def user_update(*, actor: User, user: User, data: dict[str, Any]) -> User:
+    """Apply the given fields of `data` as `actor`; `PermissionDenied` if a non-admin changes a permission field."""
+    _ensure_may_change_permissions(actor=actor, user=user, data=data)
     demoting = "role" in data and data["role"] != Role.ADMIN
     deactivating = "is_active" in data and not data["is_active"]
     if demoting or deactivating:
@@ -114,16 +154,15 @@ def user_update(*, user: User, data: dict[str, Any]) -> User:
         # flag too, or the answer would be a 200 that still says `admin`.
         user.is_superuser = False
     _check_unique_identity(user=user)
-    user.full_clean(exclude=["password"], validate_constraints=False)
-    user.save()
+    validate_and_save(user, exclude=["password"])
     if "is_active" in changed and not user.is_active:
         refresh_tokens_revoke_all(user=user)
     return user
 
 
 @transaction.atomic
-def user_set_role(*, user: User, role: str) -> User:
-    return user_update(user=user, data={"role": role})
+def user_set_role(*, actor: User, user: User, role: str) -> User:
+    return user_update(actor=actor, user=user, data={"role": role})
 
 
 @transaction.atomic
@@ -140,6 +179,9 @@ def user_soft_delete(*, user: User) -> None:
 
 @transaction.atomic
 def user_change_password(*, user: User, old_password: str, new_password: str) -> None:
+    # Checked against the row as it is now: of two concurrent changes from the same old password,
+    # the second then finds it wrong instead of silently overwriting the first.
+    user = lock_for_update(User.objects.alive(), user.pk)
     if not user.check_password(old_password):
         raise field_errors("wrong_password", old_password="The current password is wrong.")
     try:
@@ -153,33 +195,42 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
 
 # --- Customer accounts ----------------------------------------------------------------------
 def _check_account_name_free(*, account: Account) -> None:
-    clash = Account.objects.filter(owner_id=account.owner_id, name=account.name).exclude(pk=account.pk)
-    if clash.exists():
-        raise field_errors("unique", name="You already have an account with this name.")
+    """Names are unique per owner: a 400 on `name`."""
+    ensure_unique(account, among=Account.objects.filter(owner_id=account.owner_id), messages=ACCOUNT_UNIQUE_MESSAGES)
 
 
 @transaction.atomic
-def account_create(*, owner: User, **fields: Any) -> Account:
-    account = Account(owner=owner, **{k: v for k, v in fields.items() if k in ACCOUNT_EDITABLE_FIELDS})
-    account.currency = (account.currency or "").upper()
+def account_create(
+    *,
+    actor: User,
+    owner: User | None = None,
+    name: str,
+    description: str = "",
+    balance: Decimal = Account.DEFAULT_BALANCE,
+    currency: str = Account.DEFAULT_CURRENCY,
+    active: bool = True,
+) -> Account:
+    """An account owned by `actor`, or by `owner` if the actor is an admin (a non-admin's `owner` is ignored)."""
+    account = Account(
+        owner=owner if owner is not None and is_admin(actor) else actor,
+        name=name,
+        description=description,
+        balance=balance,
+        currency=currency,
+        active=active,
+    )
     _check_account_name_free(account=account)
-    account.full_clean(validate_constraints=False)
-    account.save()
-    return account
+    return validate_and_save(account)
 
 
 @transaction.atomic
-def account_update(*, account: Account, data: dict[str, Any], owner: User | None = None) -> Account:
+def account_update(*, actor: User, account: Account, data: dict[str, Any]) -> Account:
+    """Apply the given fields of `data`; `owner` only if the actor is an admin (ignored otherwise)."""
     # Lock the row: two concurrent PATCHes of different fields must not overwrite each other.
     account = lock_for_update(Account.objects.all(), account.pk)
-    if owner is not None:
-        account.owner = owner
-    assign_fields(account, data, ACCOUNT_EDITABLE_FIELDS)
-    account.currency = (account.currency or "").upper()
+    assign_fields(account, data, (*ACCOUNT_EDITABLE_FIELDS, "owner") if is_admin(actor) else ACCOUNT_EDITABLE_FIELDS)
     _check_account_name_free(account=account)
-    account.full_clean(validate_constraints=False)
-    account.save()
-    return account
+    return validate_and_save(account)
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from accounts.models import Account
-from config.api.services import lock_for_update
+from config.api.services import lock_for_update, validate_and_save
 
 from .models import Message
 
@@ -13,9 +13,7 @@ def message_create(*, account: Account, sender_number: str, receiver_number: str
     """Numbers are normalised to E.164 by Message.clean_fields(); a bad one is a 400 naming the field."""
     message = Message(account=account, sender_number=sender_number, receiver_number=receiver_number, body=body)
     # The account was just looked up by the caller (and locked out of others' reach); skip re-checking it.
-    message.full_clean(exclude=["account"])
-    message.save()
-    return message
+    return validate_and_save(message, exclude=["account"])
 
 
 @transaction.atomic

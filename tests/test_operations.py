@@ -316,8 +316,8 @@ def test_admin_site_keeps_a_plain_user_out(client, user):
 
 
 def test_demoted_admin_loses_the_admin_site(client, admin_user):
-    AdminFactory.create()
-    user_set_role(user=admin_user, role=Role.USER)
+    other_admin = AdminFactory.create()
+    user_set_role(actor=other_admin, user=admin_user, role=Role.USER)
     client.force_login(admin_user)
 
     assert client.get("/admin/accounts/account/").status_code == 302

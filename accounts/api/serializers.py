@@ -4,12 +4,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from accounts.currencies import ISO_4217_CODES
+from accounts.currencies import CURRENCY_CODES, normalize_currency_code
 from accounts.models import Account, Role, User
 from config.api.permissions import is_admin
-from config.api.serializers import CodeField, DecimalField, FullReplacementMixin
+from config.api.serializers import DecimalField, FullReplacementMixin, any_case_pattern
 
 
 def _password_min_length() -> int:
@@ -110,11 +111,26 @@ class RoleSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
-class CurrencyField(CodeField):
-    """ISO 4217; lower case accepted, stored upper case."""
+class CurrencyField(serializers.CharField):
+    """ISO 4217 in any letter case, passed on as written: `Account.clean_fields` stores it upper case.
+
+    Checked here too (by the model's own rule) so a wrong code is reported together with the
+    body's other shape errors; `schema_extra["pattern"]` is exactly what is accepted.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(codes=ISO_4217_CODES, kind="ISO 4217 currency", **kwargs)
+        kwargs.setdefault("trim_whitespace", False)
+        kwargs.setdefault("help_text", "ISO 4217 currency, any letter case (stored upper case).")
+        super().__init__(**kwargs)
+        self.schema_extra = {"pattern": any_case_pattern(CURRENCY_CODES)}
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        try:
+            normalize_currency_code(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages, code="invalid") from None
+        return value
 
 
 class AccountSerializer(FullReplacementMixin, serializers.ModelSerializer):

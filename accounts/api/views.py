@@ -2,25 +2,23 @@
 
 from typing import Any
 
-from django.contrib.auth import authenticate
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, mixins, permissions, status, viewsets
+from rest_framework import generics, mixins, permissions, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from accounts import selectors, services
 from accounts.filters import AccountFilter, UserFilter
 from accounts.models import Account, User
-from config.api.permissions import IsAdmin, is_admin, signed_in_user
+from config.api.permissions import IsAdmin, signed_in_user
 from config.api.ratelimit import AUTH_RATE_LIMITS
-from config.api.viewsets import OwnedModelViewSet
+from config.api.viewsets import ScopedGenericViewSet, ScopedModelViewSet
 
 from .serializers import (
     AccountSerializer,
@@ -33,8 +31,6 @@ from .serializers import (
     TokenPairSerializer,
     UserSerializer,
 )
-
-INVALID_CREDENTIALS = "No active account found with the given credentials."
 
 
 class _BearerChallengeMixin:
@@ -78,14 +74,11 @@ class LoginView(_PublicAuthView):
     def post(self, request: Request) -> Response:
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        # `username` may be a username or an email; `email` is only ever an email.
-        identity = {"username": data["username"]} if data.get("username") else {"email": data.get("email")}
-        user = authenticate(request._request, password=data["password"], **identity)
-        if user is None:
-            # One answer for unknown user, wrong password, inactive or deleted: no enumeration.
-            raise AuthenticationFailed(INVALID_CREDENTIALS, code="not_authenticated")
-        return Response(services.tokens_for_user(user=user))
+        try:
+            tokens = services.auth_login(request=request._request, **serializer.validated_data)
+        except services.InvalidCredentials as exc:
+            raise AuthenticationFailed(str(exc), code="not_authenticated") from exc
+        return Response(tokens)
 
 
 class RefreshView(_BearerChallengeMixin, TokenRefreshView):
@@ -105,19 +98,10 @@ class LogoutView(_PublicAuthView):
         serializer = RefreshTokenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            RefreshToken(serializer.validated_data["refresh"]).blacklist()
+            services.auth_logout(refresh=serializer.validated_data["refresh"])
         except TokenError as exc:
             raise AuthenticationFailed(str(exc), code="token_not_valid") from exc
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def _check_user_change_allowed(*, actor: Any, target: User, data: dict[str, Any]) -> None:
-    """Only an admin may change `role` or `is_active`; sending the current value is not a change."""
-    if is_admin(actor):
-        return
-    for field in ("role", "is_active"):
-        if field in data and data[field] != getattr(target, field):
-            raise PermissionDenied(f"Only an admin may change `{field}`.")
 
 
 class MeView(generics.GenericAPIView):
@@ -131,8 +115,7 @@ class MeView(generics.GenericAPIView):
         serializer = UserSerializer(request.user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         me = signed_in_user(request)
-        _check_user_change_allowed(actor=me, target=me, data=serializer.validated_data)
-        user = services.user_update(user=me, data=serializer.validated_data)
+        user = services.user_update(actor=me, user=me, data=serializer.validated_data)
         return Response(UserSerializer(user).data)
 
 
@@ -150,7 +133,7 @@ class UserViewSet(
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
     mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
+    ScopedGenericViewSet,
 ):
     """Admins see everyone; a user sees only themself (anyone else is a 404)."""
 
@@ -160,11 +143,8 @@ class UserViewSet(
     ordering_fields = ["date_joined", "email", "username"]
     ordering = ["date_joined"]
 
-    def get_queryset(self) -> QuerySet[User]:
-        users = selectors.user_list()
-        if is_admin(self.request.user):
-            return users
-        return users.filter(pk=signed_in_user(self.request).pk)
+    def scoped_queryset(self, user: Any) -> QuerySet[User]:
+        return selectors.user_list(user=user)
 
     def get_permissions(self) -> Any:
         if self.action in ("list", "destroy", "role"):
@@ -172,8 +152,9 @@ class UserViewSet(
         return super().get_permissions()
 
     def perform_update(self, serializer: Any) -> None:
-        _check_user_change_allowed(actor=self.request.user, target=serializer.instance, data=serializer.validated_data)
-        serializer.instance = services.user_update(user=serializer.instance, data=serializer.validated_data)
+        serializer.instance = services.user_update(
+            actor=signed_in_user(self.request), user=serializer.instance, data=serializer.validated_data
+        )
 
     def perform_destroy(self, instance: User) -> None:
         services.user_soft_delete(user=instance)
@@ -184,11 +165,11 @@ class UserViewSet(
         user = self.get_object()
         serializer = RoleSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_set_role(user=user, role=serializer.validated_data["role"])
+        user = services.user_set_role(actor=signed_in_user(request), user=user, role=serializer.validated_data["role"])
         return Response(UserSerializer(user).data)
 
 
-class AccountViewSet(OwnedModelViewSet):
+class AccountViewSet(ScopedModelViewSet):
     """Customer accounts: your own only; an admin sees and manages all."""
 
     serializer_class = AccountSerializer
@@ -196,23 +177,16 @@ class AccountViewSet(OwnedModelViewSet):
     search_fields = ["name"]
     ordering_fields = ["name", "created_at", "balance"]
     ordering = ["name"]
-    owner_lookup = "owner"
 
-    def base_queryset(self) -> QuerySet[Account]:
-        return selectors.account_list()
-
-    def _owner_from(self, serializer: Any) -> User | None:
-        # Non-admins cannot hand an account to someone else: the field is ignored for them.
-        return serializer.validated_data.get("owner") if is_admin(self.request.user) else None
+    def scoped_queryset(self, user: Any) -> QuerySet[Account]:
+        return selectors.account_list(user=user)
 
     def perform_create(self, serializer: Any) -> None:
-        owner = self._owner_from(serializer) or signed_in_user(self.request)
-        fields = {k: v for k, v in serializer.validated_data.items() if k != "owner"}
-        serializer.instance = services.account_create(owner=owner, **fields)
+        serializer.instance = services.account_create(actor=signed_in_user(self.request), **serializer.validated_data)
 
     def perform_update(self, serializer: Any) -> None:
         serializer.instance = services.account_update(
-            account=serializer.instance, data=serializer.validated_data, owner=self._owner_from(serializer)
+            actor=signed_in_user(self.request), account=serializer.instance, data=serializer.validated_data
         )
 
     def perform_destroy(self, instance: Account) -> None:

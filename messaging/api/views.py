@@ -4,31 +4,18 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import generics, mixins, permissions, viewsets
-from rest_framework.exceptions import NotFound
-from rest_framework.request import Request
+from rest_framework import generics, mixins, permissions
 
 from config.api.filters import PhraseSearchFilter, StrictOrderingFilter
 from config.api.idempotency import IdempotentCreateMixin
 from config.api.pagination import CursorPagination
-from config.api.permissions import is_admin
-from config.api.viewsets import OwnedModelViewSet
+from config.api.viewsets import ScopedGenericViewSet, ScopedModelViewSet
 from messaging import selectors, services
 from messaging.filters import MessageFilter
 from messaging.models import Message
 
+from .permissions import OnlyAdminDeletes
 from .serializers import MessageSerializer
-
-ACCOUNT_NOT_FOUND = "No such account, or it is not yours."
-
-
-class OnlyAdminDeletes(permissions.BasePermission):
-    """Checked on the object, so a message the caller cannot see is a 404 before this 403."""
-
-    message = "Only an admin may delete a message."
-
-    def has_object_permission(self, request: Request, view: Any, obj: Message) -> bool:
-        return request.method != "DELETE" or is_admin(request.user)
 
 
 class _MessageListSettings(generics.GenericAPIView):
@@ -46,31 +33,20 @@ class _MessageListSettings(generics.GenericAPIView):
     search_fields = ["body"]
 
 
-class MessageViewSet(IdempotentCreateMixin, _MessageListSettings, OwnedModelViewSet):
+class MessageViewSet(IdempotentCreateMixin, _MessageListSettings, ScopedModelViewSet):
     """Messages of your accounts: read and create. An admin reads all and may delete. Immutable."""
 
     permission_classes = [permissions.IsAuthenticated, OnlyAdminDeletes]
     http_method_names = ["get", "post", "delete", "head", "options"]
-    owner_lookup = "account__owner"
     idempotency_scope = "messages.create"
 
-    def base_queryset(self) -> QuerySet[Message]:
-        return selectors.message_list()
-
-    def get_queryset(self) -> QuerySet[Message]:
-        queryset = super().get_queryset()  # the ownership scope (a join on the account's owner)
-        user = self.request.user
-        if user.is_authenticated and not is_admin(user):
-            queryset = selectors.narrow_to_account_ids(queryset, user=user)
-        return queryset
+    def scoped_queryset(self, user: Any) -> QuerySet[Message]:
+        return selectors.message_list(user=user)
 
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
-        account = selectors.account_for_messaging(user=self.request.user, account_id=data["account_id"])
-        if account is None:
-            raise NotFound(ACCOUNT_NOT_FOUND)
         serializer.instance = services.message_create(
-            account=account,
+            account=selectors.account_for_messaging(user=self.request.user, account_id=data["account_id"]),
             sender_number=data["sender_number"],
             receiver_number=data["receiver_number"],
             body=data["body"],
@@ -80,13 +56,8 @@ class MessageViewSet(IdempotentCreateMixin, _MessageListSettings, OwnedModelView
         services.message_delete(message=instance)
 
 
-class AccountMessageViewSet(_MessageListSettings, mixins.ListModelMixin, viewsets.GenericViewSet):
+class AccountMessageViewSet(_MessageListSettings, mixins.ListModelMixin, ScopedGenericViewSet):
     """`/accounts/{id}/messages/`: the same list as `/messages/?account={id}`, but 404 if not yours."""
 
-    def get_queryset(self) -> QuerySet[Message]:
-        if getattr(self, "swagger_fake_view", False):
-            return Message.objects.none()
-        account = selectors.account_for_messaging(user=self.request.user, account_id=self.kwargs["account_id"])
-        if account is None:
-            raise NotFound(ACCOUNT_NOT_FOUND)
-        return selectors.message_list().filter(account=account)
+    def scoped_queryset(self, user: Any) -> QuerySet[Message]:
+        return selectors.account_message_list(user=user, account_id=self.kwargs.get("account_id"))

@@ -132,7 +132,7 @@ def test_deleted_user_tokens_stop_working(user):
 def test_deactivated_user_tokens_stop_working(user):
     tokens = tokens_for_user(user=user)
 
-    user_update(user=user, data={"is_active": False})
+    user_update(actor=AdminFactory.create(), user=user, data={"is_active": False})
 
     assert_one_token_error(bearer(tokens["access"]).get(ME))
     assert_error_shape(APIClient().post(REFRESH, {"refresh": tokens["refresh"]}), 401)
