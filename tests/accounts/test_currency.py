@@ -7,7 +7,7 @@ from django.test import Client
 from accounts.currencies import CURRENCY_CODES, normalize_currency_code
 from accounts.models import Account
 from tests.accounts.factories import AccountFactory, UserFactory
-from tests.conftest import assert_error_shape
+from tests.helpers import assert_error_shape
 
 pytestmark = pytest.mark.django_db
 

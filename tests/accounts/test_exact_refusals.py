@@ -4,7 +4,7 @@ from the views into the services: a client may match on them."""
 import pytest
 
 from tests.accounts.factories import DEFAULT_PASSWORD, AccountFactory
-from tests.conftest import assert_error_shape
+from tests.helpers import assert_error_shape
 
 pytestmark = pytest.mark.django_db
 

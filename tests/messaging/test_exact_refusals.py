@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from tests.accounts.factories import AccountFactory
-from tests.conftest import assert_error_shape
+from tests.helpers import assert_error_shape
 
 from .factories import MessageFactory
 
