@@ -1,19 +1,18 @@
 """Users (who signs in) and customer accounts (what owns messages)."""
 
 import uuid
-from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.contrib.auth.validators import UnicodeUsernameValidator
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from config.api.fields import UpperCaseCodeField
 from config.api.models import TimestampedModel
 
 from .currencies import normalize_currency_code
@@ -127,6 +126,13 @@ def validate_currency(value: str) -> None:
     normalize_currency_code(value)
 
 
+class CurrencyCodeField(UpperCaseCodeField):
+    """An ISO 4217 currency code in any letter case, stored upper case."""
+
+    code_length = 3
+    default_validators = [validate_currency]
+
+
 class Account(TimestampedModel):
     """A customer account; it owns messages."""
 
@@ -144,7 +150,7 @@ class Account(TimestampedModel):
         default=DEFAULT_BALANCE,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("999999999999.99"))],
     )
-    currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY, validators=[validate_currency])
+    currency = CurrencyCodeField(default=DEFAULT_CURRENCY)
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -165,24 +171,3 @@ class Account(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.currency})"
-
-    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
-        """Store the currency upper case however it was written: the one place it is normalised.
-
-        As `Message.clean_fields` does for phone numbers: normalised before the field checks, and
-        a code that is not one gets only that error, quoting it as written.
-        """
-        skipped = set(exclude or ())
-        errors: dict[str, list[ValidationError]] = {}
-        if "currency" not in skipped:
-            try:
-                self.currency = normalize_currency_code(self.currency or "")
-            except ValidationError as exc:
-                errors["currency"] = exc.error_list
-                skipped.add("currency")
-        try:
-            super().clean_fields(exclude=skipped)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
-        if errors:
-            raise ValidationError(errors)

@@ -9,7 +9,6 @@ counters. The API's serializers give only the shape of a request (types, lengths
 """
 
 from decimal import Decimal
-from typing import Any
 
 import pycountry
 from django.core.exceptions import ValidationError
@@ -18,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from config.api.fields import UpperCaseCodeField, upper_case
 from config.api.models import TimestampedModel
 
 # Decimals of a sprocket type: up to 8 digits, 3 of them after the point, strictly positive.
@@ -38,46 +38,20 @@ OUTSIDE_NOT_LARGER = "outside_diameter must be larger than pitch_diameter."
 COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
 
 
-def normalize_country_code(value: Any) -> Any:
-    """The stored form of a country code: upper case. Anything else (None) is left to the checks."""
-    return value.upper() if isinstance(value, str) else value
-
-
 def validate_country_code(value: str) -> None:
     """An ISO 3166-1 alpha-2 code in any letter case; surrounding spaces are not trimmed."""
     country = pycountry.countries.get(alpha_2=value) if isinstance(value, str) else None
     # pycountry looks codes up lower-cased: "\u212aE" (Kelvin sign) would find KE, yet upper-cases
     # to itself, so it must not pass as a code that the database constraint would then refuse.
-    if country is None or country.alpha_2 != normalize_country_code(value):
+    if country is None or country.alpha_2 != upper_case(value):
         raise ValidationError(f"'{value}' is not an ISO 3166-1 alpha-2 country code.", code="invalid_country")
 
 
-class CountryCodeField(models.CharField):
-    """An ISO 3166-1 alpha-2 country code, accepted in any letter case, always stored upper case.
+class CountryCodeField(UpperCaseCodeField):
+    """An ISO 3166-1 alpha-2 country code in any letter case, stored upper case."""
 
-    The one place a country code is normalised, at every way in: `clean()` (full_clean: services,
-    the admin's forms) checks the value as written, so an error quotes the caller's own text, and
-    hands back the upper-case form, which the constraint checks then see; `pre_save` upper-cases
-    whatever is saved without validation (`objects.create`, `bulk_create`); `get_prep_value` does
-    the same for `update()` and query values (`filter(country_code="de")` finds "DE").
-    """
-
+    code_length = 2
     default_validators = [validate_country_code]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 2)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, value: Any, model_instance: models.Model | None) -> Any:
-        return normalize_country_code(super().clean(value, model_instance))
-
-    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
-        value = normalize_country_code(getattr(model_instance, self.attname))
-        setattr(model_instance, self.attname, value)
-        return value
-
-    def get_prep_value(self, value: Any) -> Any:
-        return normalize_country_code(super().get_prep_value(value))
 
 
 class Location(TimestampedModel):

@@ -12,7 +12,7 @@ from tests.helpers import assert_error_shape
 pytestmark = pytest.mark.django_db
 
 
-def test_the_model_normalises_the_currency_in_clean_fields(user):
+def test_the_model_normalises_the_currency_in_its_field(user):
     account = Account(owner=user, name="Euro", currency="eUr")
     account.full_clean()
     assert account.currency == "EUR"
