@@ -15,8 +15,8 @@ from config.api.exceptions import field_errors
 from config.api.services import assign_fields, lock_for_update
 
 from .models import Product
+from .selectors import PRODUCT_CACHE_NAMESPACE
 
-CACHE_NAMESPACE = "catalog"
 PRODUCT_EDITABLE_FIELDS = ("name", "description", "price", "stock", "category", "sku")
 
 
@@ -33,7 +33,7 @@ def _validate_and_save(product: Product) -> Product:
     # constraint check would repeat the query.
     product.full_clean(validate_constraints=False)
     product.save()
-    bump_namespace_on_commit(CACHE_NAMESPACE)
+    bump_namespace_on_commit(PRODUCT_CACHE_NAMESPACE)
     return product
 
 
@@ -68,10 +68,10 @@ def product_soft_delete_many(*, products: QuerySet[Product]) -> int:
     now = timezone.now()
     deleted = products.filter(deleted_at__isnull=True).update(deleted_at=now, updated_at=now)
     if deleted:
-        bump_namespace_on_commit(CACHE_NAMESPACE)
+        bump_namespace_on_commit(PRODUCT_CACHE_NAMESPACE)
     return deleted
 
 
 def product_cache_invalidate() -> None:
     """For writes that bypass the services (the admin's own save): drop every cached catalog answer."""
-    bump_namespace_on_commit(CACHE_NAMESPACE)
+    bump_namespace_on_commit(PRODUCT_CACHE_NAMESPACE)
