@@ -113,3 +113,32 @@ def test_moving_a_post_to_another_author_in_the_admin_drops_it_from_the_old_auth
     assert response.status_code == 302, response.content
     assert _texts(client_for(user)) == []
     assert _texts(client_for(other_user)) == ["moved"]
+
+
+def test_the_list_carries_an_etag_and_if_none_match_gets_a_304_until_a_write(user, client_for):
+    client = client_for(user)
+    PostFactory.create(author=user, text="first")
+    first = client.get("/api/v1/posts/")
+    etag = first.headers["ETag"]
+    assert etag.startswith('"')
+    assert etag.endswith('"')
+
+    not_modified = client.get("/api/v1/posts/", HTTP_IF_NONE_MATCH=etag)
+    assert not_modified.status_code == 304
+    assert not_modified.content == b""
+    assert not_modified.headers["ETag"] == etag
+    assert client.get("/api/v1/posts/", HTTP_IF_NONE_MATCH=f'"other", W/{etag}').status_code == 304
+
+    assert client.post("/api/v1/posts/", {"text": "second"}, format="json").status_code == 201
+    changed = client.get("/api/v1/posts/", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != etag
+    assert [post["text"] for post in changed.json()["results"]] == ["second", "first"]
+
+
+def test_query_string_order_does_not_split_the_cache(user, client_for):
+    client = client_for(user)
+    PostFactory.create_batch(2, author=user)
+    assert client.get("/api/v1/posts/?page_size=1&ordering=created_at").json()["count"] == 2
+    Post.objects.bulk_create([Post(author=user, text="sneaked in")])  # no signal: only a cache miss shows it
+    assert client.get("/api/v1/posts/?ordering=created_at&page_size=1").json()["count"] == 2
