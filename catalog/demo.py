@@ -71,9 +71,4 @@ def seed(*, stdout: Any, users: dict[str, Any]) -> None:
             )
             created += was_created
     total = sum(len(items) for items in _CATALOG.values())
-    # The cached API answers must show the new products at once.
-    if created:
-        from .services import product_cache_invalidate
-
-        product_cache_invalidate()
     stdout.write(f"  catalog: {total} demo products ({created} new)\n")

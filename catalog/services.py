@@ -1,7 +1,7 @@
-"""Writes of the catalog. Each is atomic, validates before saving and invalidates the cached answers.
+"""Writes of the catalog. Each is atomic and validates before saving.
 
-The cache namespace is bumped in `on_commit`: a reader between the write and the commit can
-only re-cache the old answer under the old version, which no one reads after the bump.
+Saving a product invalidates the cached answers through catalog.signals (after the commit); only
+the bulk soft delete, which sends no signal, calls the invalidation itself.
 """
 
 from typing import Any
@@ -10,12 +10,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from config.api.caching import bump_namespace_on_commit
 from config.api.exceptions import field_errors
 from config.api.services import assign_fields, lock_for_update
 
 from .models import Product
-from .selectors import PRODUCT_CACHE_NAMESPACE
+from .signals import product_cache_invalidate
 
 PRODUCT_EDITABLE_FIELDS = ("name", "description", "price", "stock", "category", "sku")
 
@@ -33,7 +32,6 @@ def _validate_and_save(product: Product) -> Product:
     # constraint check would repeat the query.
     product.full_clean(validate_constraints=False)
     product.save()
-    bump_namespace_on_commit(PRODUCT_CACHE_NAMESPACE)
     return product
 
 
@@ -68,10 +66,6 @@ def product_soft_delete_many(*, products: QuerySet[Product]) -> int:
     now = timezone.now()
     deleted = products.filter(deleted_at__isnull=True).update(deleted_at=now, updated_at=now)
     if deleted:
-        bump_namespace_on_commit(PRODUCT_CACHE_NAMESPACE)
+        # update() sends no post_save: invalidate as catalog.signals' receivers do for every save.
+        product_cache_invalidate()
     return deleted
-
-
-def product_cache_invalidate() -> None:
-    """For writes that bypass the services (the admin's own save): drop every cached catalog answer."""
-    bump_namespace_on_commit(PRODUCT_CACHE_NAMESPACE)
