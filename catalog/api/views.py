@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from rest_framework import viewsets
+from django.db.models import QuerySet
 from rest_framework.request import Request
 
 from catalog import selectors, services
@@ -10,11 +10,12 @@ from catalog.filters import ProductFilter
 from catalog.models import Product
 from config.api.caching import CachedReadMixin
 from config.api.permissions import ReadAnyoneWriteAdmin
+from config.api.viewsets import ScopedModelViewSet
 
 from .serializers import ProductSerializer
 
 
-class ProductViewSet(CachedReadMixin, viewsets.ModelViewSet):
+class ProductViewSet(CachedReadMixin, ScopedModelViewSet):
     """Anyone reads (lists and details cached, with ETags); only an admin writes. DELETE is a soft delete."""
 
     serializer_class = ProductSerializer
@@ -29,8 +30,8 @@ class ProductViewSet(CachedReadMixin, viewsets.ModelViewSet):
     def cache_namespace_for(self, request: Request) -> str:
         return selectors.PRODUCT_CACHE_NAMESPACE
 
-    def get_queryset(self) -> Any:
-        return selectors.product_list()
+    def scoped_queryset(self, user: Any) -> QuerySet[Product]:
+        return selectors.product_list(user=user)
 
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = services.product_create(**serializer.validated_data)

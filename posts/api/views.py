@@ -11,26 +11,16 @@ from rest_framework.request import Request
 from config.api.caching import CachedReadMixin
 from config.api.filters import StrictOrderingFilter
 from config.api.permissions import is_admin, signed_in_user
-from config.api.viewsets import OwnedModelViewSet
+from config.api.viewsets import ScopedModelViewSet
 from posts import selectors, services
 from posts.filters import PostFilter
 from posts.models import Post
 
+from .permissions import OnlyAuthorEdits
 from .serializers import PostSerializer
 
 
-class OnlyAuthorEdits(permissions.BasePermission):
-    """An admin may read and delete anyone's post (moderation) but may not rewrite it."""
-
-    message = "Only the author may edit a post; an admin may read or delete it."
-
-    def has_object_permission(self, request: Request, view: Any, obj: Post) -> bool:
-        if request.method in ("PUT", "PATCH"):
-            return obj.author_id == request.user.pk
-        return True
-
-
-class PostViewSet(CachedReadMixin, OwnedModelViewSet):
+class PostViewSet(CachedReadMixin, ScopedModelViewSet):
     """Your own posts. An admin lists their own too unless `?author=` picks someone. Lists are cached."""
 
     serializer_class = PostSerializer
@@ -40,21 +30,17 @@ class PostViewSet(CachedReadMixin, OwnedModelViewSet):
     permission_classes = [permissions.IsAuthenticated, OnlyAuthorEdits]
     ordering_fields = ["created_at", "updated_at"]
     ordering = ["-created_at"]
-    owner_lookup = "author"
     # The list depends on who asks (an admin's `?author=` reaches others' posts), so the viewer is
     # part of the key; each listed author's writes drop it (posts.signals). Details are not cached.
     cache_per_viewer = True
     cache_retrieve = False
     cache_timeout = selectors.POST_LIST_CACHE_SECONDS
 
-    def base_queryset(self) -> QuerySet[Post]:
-        return selectors.post_list()
-
-    def scope_for_admin(self, queryset: QuerySet) -> QuerySet:
-        # An admin's list is their own posts by default; details and deletes reach every post.
-        if self.action == "list" and not self.request.query_params.get("author"):
-            return queryset.filter(author=self.request.user)
-        return queryset
+    def scoped_queryset(self, user: Any) -> QuerySet[Post]:
+        # An admin's list is their own posts unless `?author=` picks someone; details and deletes
+        # reach every post (moderation).
+        listing_own = self.action == "list" and not self.request.query_params.get("author")
+        return selectors.post_list(user=user, include_others=not listing_own)
 
     def cache_namespace_for(self, request: Request) -> str:
         """Whose posts this list shows, hence which author's writes must invalidate it."""
