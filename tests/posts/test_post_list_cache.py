@@ -7,9 +7,11 @@ These tests commit for real (transaction=True): invalidation happens on commit.
 import pytest
 from django.conf import settings
 from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from posts.models import Post
-from posts.selectors import POST_LIST_CACHE_SECONDS
+from posts.selectors import POST_LIST_CACHE_SECONDS, post_list_cache_namespace
 
 from .factories import PostFactory
 
@@ -22,11 +24,28 @@ def _texts(client, url="/api/v1/posts/"):
     return [post["text"] for post in response.json()["results"]]
 
 
-def test_the_configured_cache_is_the_one_under_test():
+def test_the_configured_cache_is_the_one_under_test(user, client_for):
     backend = type(caches["default"]).__module__
     if settings.REDIS_URL:
         assert "redis" in backend
+    else:
+        assert "locmem" in backend
     assert POST_LIST_CACHE_SECONDS == 5 * 60
+
+    # On that backend the second read is answered from the cache: no query of the posts table, and
+    # a row written behind the application's back (no signal) stays invisible.
+    client = client_for(user)
+    PostFactory.create(author=user, text="first")
+    assert _texts(client) == ["first"]
+    assert caches["default"].get(f"ns-version:{post_list_cache_namespace(user.pk)}") is not None
+    Post.objects.bulk_create([Post(author=user, text="sneaked in")])
+    with CaptureQueriesContext(connection) as queries:
+        assert _texts(client) == ["first"]
+    assert [query["sql"] for query in queries if "posts_post" in query["sql"]] == []
+
+    # A write through the API drops the cached list: the next read comes from the database.
+    assert client.post("/api/v1/posts/", {"text": "written"}, format="json").status_code == 201
+    assert sorted(_texts(client)) == ["first", "sneaked in", "written"]
 
 
 def test_the_list_is_served_from_the_cache(user, client_for):
