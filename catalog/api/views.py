@@ -16,7 +16,7 @@ from .serializers import ProductSerializer
 
 
 class ProductViewSet(CachedReadMixin, ScopedModelViewSet):
-    """Anyone reads (lists and details cached, with ETags); only an admin writes. DELETE is a soft delete."""
+    """Anyone reads (answers cached, see CachedReadMixin); only an admin writes. DELETE is a soft delete."""
 
     serializer_class = ProductSerializer
     permission_classes = [ReadAnyoneWriteAdmin]

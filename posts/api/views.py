@@ -21,7 +21,7 @@ from .serializers import PostSerializer
 
 
 class PostViewSet(CachedReadMixin, ScopedModelViewSet):
-    """Your own posts. An admin lists their own too unless `?author=` picks someone. Lists are cached."""
+    """Your own posts. An admin lists their own too unless `?author=` picks someone."""
 
     serializer_class = PostSerializer
     filterset_class = PostFilter
