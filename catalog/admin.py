@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -10,7 +8,7 @@ from .models import Product
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    """Staff see deleted products too (filter "deleted at"); every change invalidates the API cache."""
+    """Staff see deleted products too (filter "deleted at"); catalog.signals invalidates the API cache on a change."""
 
     list_display = ["name", "sku", "category", "price", "stock", "created_at", "deleted_at"]
     list_filter = ["category", ("deleted_at", admin.EmptyFieldListFilter), "created_at"]
@@ -18,10 +16,6 @@ class ProductAdmin(admin.ModelAdmin):
     readonly_fields = ["id", "created_at", "updated_at", "deleted_at"]
     ordering = ["-created_at", "-id"]
     date_hierarchy = "created_at"
-
-    def save_model(self, request: HttpRequest, obj: Product, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        services.product_cache_invalidate()
 
     def delete_model(self, request: HttpRequest, obj: Product) -> None:
         # Deleting from the admin is the same soft delete as the API's: the SKU becomes free.

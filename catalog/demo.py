@@ -1,9 +1,10 @@
-"""Demo products across a few categories. Idempotent: a product is found again by its SKU."""
+"""Demo products across a few categories, created by the service. Idempotent: a product is found again by its SKU."""
 
 from decimal import Decimal
 from typing import Any
 
 from .models import Product
+from .services import product_create
 
 _CATALOG: dict[str, list[tuple[str, str, int]]] = {
     "Tools": [
@@ -56,24 +57,21 @@ def _sku(category: str, index: int) -> str:
 
 
 def seed(*, stdout: Any, users: dict[str, Any]) -> None:
+    existing = set(Product.objects.alive().filter(sku__startswith="DEMO-").values_list("sku", flat=True))
     created = 0
     for category, items in _CATALOG.items():
         for index, (name, price, stock) in enumerate(items, start=1):
-            _, was_created = Product.objects.alive().get_or_create(
-                sku=_sku(category, index),
-                defaults={
-                    "name": name,
-                    "price": Decimal(price),
-                    "stock": stock,
-                    "category": category,
-                    "description": f"{name} from the {category.lower()} range.",
-                },
+            sku = _sku(category, index)
+            if sku in existing:
+                continue
+            product_create(
+                name=name,
+                price=Decimal(price),
+                sku=sku,
+                stock=stock,
+                category=category,
+                description=f"{name} from the {category.lower()} range.",
             )
-            created += was_created
+            created += 1
     total = sum(len(items) for items in _CATALOG.values())
-    # The cached API answers must show the new products at once.
-    if created:
-        from .services import product_cache_invalidate
-
-        product_cache_invalidate()
     stdout.write(f"  catalog: {total} demo products ({created} new)\n")

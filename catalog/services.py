@@ -1,46 +1,39 @@
-"""Writes of the catalog. Each is atomic, validates before saving and invalidates the cached answers.
+"""Writes of the catalog. Each is atomic and validates before saving.
 
-The cache namespace is bumped in `on_commit`: a reader between the write and the commit can
-only re-cache the old answer under the old version, which no one reads after the bump.
+Saving a product invalidates the cached answers through catalog.signals (after the commit); only
+the bulk soft delete, which sends no signal, calls the invalidation itself.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from config.api.caching import bump_namespace_on_commit
-from config.api.exceptions import field_errors
-from config.api.services import assign_fields, lock_for_update
+from config.api.services import assign_fields, ensure_unique, lock_for_update, validate_and_save
 
 from .models import Product
+from .signals import product_cache_invalidate
 
-CACHE_NAMESPACE = "catalog"
 PRODUCT_EDITABLE_FIELDS = ("name", "description", "price", "stock", "category", "sku")
 
 
-def _check_sku_free(*, product: Product) -> None:
-    """A SKU taken by a living product is a 400 on `sku`; a concurrent race is left to the constraint (409)."""
-    clash = Product.objects.alive().filter(sku=product.sku).exclude(pk=product.pk)
-    if clash.exists():
-        raise field_errors("unique", sku="A product with this SKU already exists.")
+def _save_product(product: Product) -> Product:
+    """The SKU must be free among living products (a 400 on `sku`), then the model's rules apply.
 
-
-def _validate_and_save(product: Product) -> Product:
-    _check_sku_free(product=product)
-    # The conditional unique constraint is checked above (and by the database); full_clean's own
-    # constraint check would repeat the query.
-    product.full_clean(validate_constraints=False)
-    product.save()
-    bump_namespace_on_commit(CACHE_NAMESPACE)
-    return product
+    A concurrent insert of the same SKU that slips past the check is stopped by the constraint (409).
+    """
+    ensure_unique(product, among=Product.objects.alive(), messages={"sku": "A product with this SKU already exists."})
+    return validate_and_save(product)
 
 
 @transaction.atomic
-def product_create(*, name: str, price: Any, sku: str, **fields: Any) -> Product:
-    extra = {key: value for key, value in fields.items() if key in PRODUCT_EDITABLE_FIELDS}
-    return _validate_and_save(Product(name=name, price=price, sku=sku, **extra))
+def product_create(
+    *, name: str, price: Decimal, sku: str, description: str = "", stock: int = 0, category: str = ""
+) -> Product:
+    product = Product(name=name, price=price, sku=sku, description=description, stock=stock, category=category)
+    return _save_product(product)
 
 
 @transaction.atomic
@@ -49,7 +42,7 @@ def product_update(*, product: Product, data: dict[str, Any]) -> Product:
     # Lock the row: two concurrent PATCHes of different fields must not overwrite each other.
     product = lock_for_update(Product.objects.alive(), product.pk)
     assign_fields(product, data, PRODUCT_EDITABLE_FIELDS)
-    return _validate_and_save(product)
+    return _save_product(product)
 
 
 @transaction.atomic
@@ -68,10 +61,6 @@ def product_soft_delete_many(*, products: QuerySet[Product]) -> int:
     now = timezone.now()
     deleted = products.filter(deleted_at__isnull=True).update(deleted_at=now, updated_at=now)
     if deleted:
-        bump_namespace_on_commit(CACHE_NAMESPACE)
+        # update() sends no post_save: invalidate as catalog.signals' receivers do for every save.
+        product_cache_invalidate()
     return deleted
-
-
-def product_cache_invalidate() -> None:
-    """For writes that bypass the services (the admin's own save): drop every cached catalog answer."""
-    bump_namespace_on_commit(CACHE_NAMESPACE)

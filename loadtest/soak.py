@@ -121,7 +121,7 @@ def seed(*, users: int, products: int) -> dict[str, Any]:
 
     from accounts.models import Account, Role, User
     from catalog.models import Product
-    from catalog.services import product_cache_invalidate
+    from catalog.signals import product_cache_invalidate
     from sprockets.models import SprocketType
     from sprockets.services import factory_create
 

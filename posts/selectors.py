@@ -1,6 +1,10 @@
 """Reads for posts."""
 
+from typing import Any
+
 from django.db.models import QuerySet
+
+from config.api.scoping import owned_by
 
 from .models import Post
 
@@ -8,9 +12,15 @@ from .models import Post
 POST_LIST_CACHE_SECONDS = 5 * 60
 
 
-def post_list() -> QuerySet[Post]:
-    """Every post, newest first (ties by id). Callers narrow it to what the caller may see."""
-    return Post.objects.order_by("-created_at", "-id")
+def post_list(*, user: Any, include_others: bool = True) -> QuerySet[Post]:
+    """The posts `user` may see, newest first (ties by id): their own; anonymous callers none.
+
+    An admin also sees everyone else's when `include_others` (details and deletes: moderation);
+    without it an admin sees only their own too (their list, unless `?author=` picks someone).
+    """
+    return owned_by(
+        Post.objects.order_by("-created_at", "-id"), user=user, owner_lookup="author", admin_sees_all=include_others
+    )
 
 
 def post_list_cache_namespace(author_id: object) -> str:

@@ -5,7 +5,7 @@ from django.db import transaction
 
 from accounts.models import User
 from config.api.exceptions import PayloadTooLarge
-from config.api.services import lock_for_update
+from config.api.services import lock_for_update, validate_and_save
 
 from .models import Post, utf8_size
 
@@ -24,10 +24,7 @@ def _refuse_oversized(text: str) -> None:
 @transaction.atomic
 def post_create(*, author: User, text: str) -> Post:
     _refuse_oversized(text)
-    post = Post(author=author, text=text)
-    post.full_clean()
-    post.save()
-    return post
+    return validate_and_save(Post(author=author, text=text))
 
 
 @transaction.atomic
@@ -35,9 +32,8 @@ def post_update(*, post: Post, text: str) -> Post:
     _refuse_oversized(text)
     post = lock_for_update(Post.objects.all(), post.pk)
     post.text = text
-    post.full_clean()
-    post.save(update_fields=["text", "updated_at"])
-    return post
+    # Only the text: posts.signals then knows the post kept its author (no query to check).
+    return validate_and_save(post, update_fields=["text", "updated_at"])
 
 
 @transaction.atomic

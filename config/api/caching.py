@@ -8,16 +8,27 @@ old data before the commit can only store it under the old token, which nobody r
 If the cache is unreachable (django-redis ignores and logs the errors) every read computes
 from the database: slower, never wrong, never a 500. Entries also expire (`timeout`), which
 bounds staleness if a bump is lost to a cache outage.
+
+`CachedReadMixin` is the viewsets' use of it: rendered list and detail answers with an ETag.
 """
 
+import hashlib
+import json
 import logging
 import time
 import uuid
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.http import parse_etags
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 logger = logging.getLogger(__name__)
 
@@ -98,3 +109,91 @@ def cached(namespace: str, key: str, compute: Callable[[], T], timeout: int) -> 
                 return value
             break
     return compute()
+
+
+def _cache_entry(data: Any) -> dict[str, Any]:
+    """What the cache holds: the JSON body as plain data, and its ETag (a hash of the JSON bytes).
+
+    Caching the serialized body (not a queryset) is what makes a hit free of database queries.
+    """
+    body = JSONRenderer().render(data)
+    return {"data": json.loads(body), "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"'}
+
+
+def _conditional_response(request: Request, entry: dict[str, Any]) -> Response:
+    """200 with the body and its ETag, or 304 (empty body, same ETag) if the client has it."""
+    etag = entry["etag"]
+    supplied = parse_etags(request.headers.get("If-None-Match", ""))
+    # Weak comparison (RFC 9110 §13.1.2): W/"x" matches "x".
+    if "*" in supplied or etag in [tag.removeprefix("W/") for tag in supplied]:
+        return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+    return Response(entry["data"], headers={"ETag": etag})
+
+
+class CachedReadMixin:
+    """`list`, and `retrieve` unless `cache_retrieve` is false, answer from the cache with ETag / If-None-Match.
+
+    The cache holds the rendered body and its ETag, so a hit runs no query and a client that
+    already has the body gets a 304. Errors (400, 404) are raised while computing and never cached.
+    Invalidating is the app's: its signals bump the namespace after the write commits.
+
+    Override `cache_namespace_for(request)`: the namespace a request's answer is stored in, i.e.
+    the one whose bump must drop it. Set `cache_timeout` (seconds); `cache_per_viewer` when the
+    answer depends on who asks (the viewer becomes part of the key); `cache_retrieve = False` to
+    cache the list only.
+    """
+
+    cache_timeout: int
+    cache_per_viewer: bool = False
+    cache_retrieve: bool = True
+    kwargs: dict[str, Any]
+    lookup_field: str
+    lookup_url_kwarg: str | None
+
+    def cache_namespace_for(self, request: Request) -> str:
+        raise NotImplementedError(f"{type(self).__qualname__} must implement cache_namespace_for(request)")
+
+    def _cache_key(self, request: Request, key: str) -> str:
+        return f"viewer:{request.user.pk}:{key}" if self.cache_per_viewer else key
+
+    def _list_cache_key(self, request: Request) -> str:
+        """One entry per distinct query: scheme, host and path plus the parameters sorted by name.
+
+        The host and scheme are part of the key because the page's `next`/`previous` links are
+        absolute URLs built from them. DRF builds those links from the parameters sorted by name
+        (values of a repeated parameter keep their order), so the same normalisation is safe here.
+        """
+        identity = [
+            request._request.build_absolute_uri(request.path),
+            sorted(request.query_params.lists(), key=lambda item: item[0]),
+        ]
+        return self._cache_key(request, "list:" + hashlib.sha256(json.dumps(identity).encode()).hexdigest())
+
+    def _detail_cache_key(self, request: Request) -> str:
+        raw_id = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")
+        try:
+            # The model's own parsing (a UUID in any spelling is one key); not an id at all is a 404
+            # without asking the database.
+            object_id = self.get_queryset().model._meta.pk.to_python(raw_id)  # type: ignore[attr-defined]
+        except ValidationError:
+            raise NotFound() from None
+        return self._cache_key(request, f"detail:{object_id}")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        def compute() -> dict[str, Any]:
+            return _cache_entry(super(CachedReadMixin, self).list(request, *args, **kwargs).data)  # type: ignore[misc]
+
+        namespace = self.cache_namespace_for(request)
+        entry = cached(namespace, self._list_cache_key(request), compute, self.cache_timeout)
+        return _conditional_response(request, entry)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not self.cache_retrieve:
+            return super().retrieve(request, *args, **kwargs)  # type: ignore[misc]
+
+        def compute() -> dict[str, Any]:
+            return _cache_entry(super(CachedReadMixin, self).retrieve(request, *args, **kwargs).data)  # type: ignore[misc]
+
+        namespace = self.cache_namespace_for(request)
+        entry = cached(namespace, self._detail_cache_key(request), compute, self.cache_timeout)
+        return _conditional_response(request, entry)

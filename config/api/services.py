@@ -37,8 +37,11 @@ def lock_for_update(queryset: QuerySet[M], pk: Any) -> M:
         raise ObjectNotFound(f"No {queryset.model._meta.object_name} matches the given query.") from None
 
 
-def validate_and_save(instance: M, *, exclude: Iterable[str] = ()) -> M:
+def validate_and_save(instance: M, *, exclude: Iterable[str] = (), update_fields: Iterable[str] | None = None) -> M:
     """Validate the instance with its model's rules (`full_clean`), then save it; returns it.
+
+    `update_fields` is passed to `save()`: an edit of a few columns writes only those (and its
+    `pre_save`/`post_save` receivers can tell what changed).
 
     Field validators and `clean()` run here and answer 400s naming the field. Constraints are left
     to the database (`validate_constraints=False`): a CheckConstraint whose rule users can break
@@ -47,7 +50,7 @@ def validate_and_save(instance: M, *, exclude: Iterable[str] = ()) -> M:
     constraint queries would only repeat them. A race past both is an IntegrityError: a 409.
     """
     instance.full_clean(exclude=list(exclude) or None, validate_constraints=False)
-    instance.save()
+    instance.save(update_fields=update_fields)
     return instance
 
 

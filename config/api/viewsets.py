@@ -44,27 +44,3 @@ class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
 class ScopedGenericViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
     """A generic viewset (pick the mixins) whose rows come from `scoped_queryset(user)`."""
-
-
-class OwnedModelViewSet(viewsets.ModelViewSet):
-    """Deprecated: being replaced by ScopedModelViewSet + `owned_by` in the selectors."""
-
-    owner_lookup: str = "owner"
-    admin_sees_all: bool = True
-
-    def base_queryset(self) -> QuerySet:
-        raise NotImplementedError
-
-    def scope_for_admin(self, queryset: QuerySet) -> QuerySet:
-        return queryset
-
-    def get_queryset(self) -> QuerySet:
-        from .permissions import is_admin
-
-        queryset = self.base_queryset()
-        user = self.request.user
-        if not (user and user.is_authenticated):
-            return queryset.none()
-        if is_admin(user) and self.admin_sees_all:
-            return self.scope_for_admin(queryset)
-        return queryset.filter(**{self.owner_lookup: user})

@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from accounts.api.views import AccountViewSet, UserViewSet
 from config.api.exceptions import ObjectNotFound
-from config.api.viewsets import OwnedModelViewSet, ScopedViewSetMixin
+from config.api.viewsets import ScopedViewSetMixin
 from messaging import selectors
 from messaging.api.views import AccountMessageViewSet, MessageViewSet
 from tests.accounts.factories import AccountFactory, AdminFactory
@@ -58,5 +58,4 @@ def test_account_for_messaging_returns_your_account_or_raises(user, two_owners):
 @pytest.mark.parametrize("viewset", [UserViewSet, AccountViewSet, MessageViewSet, AccountMessageViewSet])
 def test_accounts_and_messaging_viewsets_use_the_one_scoping_mechanism(viewset):
     assert issubclass(viewset, ScopedViewSetMixin)
-    assert not issubclass(viewset, OwnedModelViewSet)
     assert "get_queryset" not in vars(viewset)

@@ -1,0 +1,57 @@
+"""The shared write helpers and the one scoping mechanism (config/api/services.py, viewsets.py)."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import transaction
+
+from accounts.models import User
+from config.api.exceptions import ObjectNotFound
+from config.api.services import ensure_unique, lock_for_update, validate_and_save
+from config.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
+from config.api_v1 import router
+from sprockets.models import Location
+from tests.accounts.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_routed_viewset_gets_its_rows_through_the_scoped_base() -> None:
+    unscoped = [viewset.__name__ for _, viewset, _ in router.registry if not issubclass(viewset, ScopedViewSetMixin)]
+    assert unscoped == []
+
+
+def test_a_viewset_that_overrides_get_queryset_is_refused_when_defined() -> None:
+    with pytest.raises(ImproperlyConfigured, match="scoped_queryset"):
+
+        class Sneaky(ScopedModelViewSet):
+            def get_queryset(self):  # type: ignore[override]
+                return Location.objects.all()
+
+
+def test_lock_for_update_of_a_row_that_is_gone_is_object_not_found() -> None:
+    location = Location.objects.create(name="Gone", postal_code="00001", country_code="US")
+    pk = location.pk
+    location.delete()
+    with transaction.atomic(), pytest.raises(ObjectNotFound, match="No Location matches"):
+        lock_for_update(Location.objects.all(), pk)
+
+
+def test_validate_and_save_runs_the_model_rules_before_saving() -> None:
+    with pytest.raises(ValidationError) as caught:
+        validate_and_save(Location(address_1="1 Main St", city="Springfield", postal_code="00002", country_code="XX"))
+    assert list(caught.value.message_dict) == ["country_code"]
+    assert not Location.objects.filter(postal_code="00002").exists()
+
+
+def test_ensure_unique_names_every_clashing_field_and_ignores_the_instance_itself() -> None:
+    taken = UserFactory.create(email="Taken@example.com", username="taken")
+    newcomer = UserFactory.build(email="taken@EXAMPLE.com", username="TAKEN")
+    with pytest.raises(ValidationError) as caught:
+        ensure_unique(
+            newcomer,
+            among=User.objects.all(),
+            messages={"email": "email taken", "username": "username taken"},
+            ignore_case=True,
+        )
+    assert caught.value.message_dict == {"email": ["email taken"], "username": ["username taken"]}
+    ensure_unique(taken, among=User.objects.all(), messages={"email": "x"}, ignore_case=True)
