@@ -48,7 +48,17 @@ from typing import Any
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from loadtest.server import http_status, live_gunicorn, manage, send, setup_django, worker_pids  # noqa: E402
+from loadtest.server import (  # noqa: E402
+    Checks,
+    access_token,
+    http_status,
+    live_gunicorn,
+    manage,
+    production_environment,
+    send,
+    setup_django,
+    worker_pids,
+)
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"
@@ -261,16 +271,6 @@ def error_format_ok(outcome: Outcome) -> bool:
     )
 
 
-class Checks:
-    def __init__(self) -> None:
-        self.failures: list[str] = []
-
-    def __call__(self, name: str, holds: bool, detail: str) -> None:
-        print(f"{'ok  ' if holds else 'FAIL'} {name}: {detail}", flush=True)
-        if not holds:
-            self.failures.append(name)
-
-
 def ready_checks(port: int) -> tuple[int, dict]:
     answer = send(port, "GET", "/ready/")
     return answer.status, answer.json().get("checks", {})
@@ -352,18 +352,33 @@ def phase_postgres_down(check: Checks, load: Load, postgres: OwnPostgres, *, por
 
 
 @contextmanager
-def all_slots_taken(postgres: OwnPostgres) -> Iterator[int]:
+def all_slots_taken(postgres: OwnPostgres) -> Iterator[list]:
+    """Hold every free connection slot, and keep taking the ones that free up while inside.
+
+    Workers that exit (a reload) release their connections; taking those too is what leaves
+    the new workers with none.
+    """
     import psycopg
 
-    held = []
-    try:
-        while True:
+    held: list = []
+    done = threading.Event()
+
+    def grab() -> None:
+        while not done.is_set():
             try:
                 held.append(psycopg.connect(postgres.url("postgres"), autocommit=True, connect_timeout=2))
             except psycopg.OperationalError:
-                break
-        yield len(held)
+                time.sleep(0.05)
+
+    grabber = threading.Thread(target=grab, daemon=True)
+    grabber.start()
+    try:
+        wait_for(lambda: len(held) > 0, what="a held connection slot")
+        time.sleep(0.5)
+        yield held
     finally:
+        done.set()
+        grabber.join(timeout=10)
         for conn in held:
             conn.close()
 
@@ -374,6 +389,7 @@ def phase_max_connections(check: Checks, load: Load, postgres: OwnPostgres, *, p
         os.kill(master, signal.SIGHUP)  # new workers: their pools must open new connections
         time.sleep(8)
         full = load.between(start, time.monotonic())
+        slots = len(held)
     recovered = wait_for(
         lambda: send(port, "GET", "/api/v1/factories/", token=load.user_token).status == 200,
         what="factories after the slots were released",
@@ -386,7 +402,7 @@ def phase_max_connections(check: Checks, load: Load, postgres: OwnPostgres, *, p
     check(
         "postgres at max_connections",
         not other_5xx and not bad_503 and bool(unavailable),
-        f"held {held} slots; {summary(full)}; 503s {len(unavailable)} (malformed {len(bad_503)}); other 5xx "
+        f"held {slots} slots; {summary(full)}; 503s {len(unavailable)} (malformed {len(bad_503)}); other 5xx "
         f"{len(other_5xx)}; back {recovered:.1f} s after release",
     )
 
@@ -489,13 +505,6 @@ def seed(env: dict[str, str]) -> dict[str, Any]:
     return {"people": people, "products": products, "sprocket_type": sprocket_type.pk}
 
 
-def token(port: int, username: str, password: str) -> str:
-    answer = send(port, "POST", "/api/v1/auth/login/", body={"username": username, "password": password})
-    if answer.status != 200:
-        raise RuntimeError(f"login of {username}: {answer.status} {answer.body[:200]!r}")
-    return str(answer.json()["access"])
-
-
 def main() -> int:
     args = parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="faults-"))
@@ -512,25 +521,22 @@ def main() -> int:
 
         with psycopg.connect(postgres.url("postgres"), autocommit=True) as conn:
             conn.execute("CREATE DATABASE faults")
-        env = {
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "DJANGO_SECRET_KEY": "faults-" + secrets.token_urlsafe(32),
-            "DJANGO_SECURE_SSL_REDIRECT": "false",
-            "DATABASE_URL": postgres.url("faults"),
-            "REDIS_URL": f"redis://127.0.0.1:{args.redis_port}/0",
-            "GUNICORN_WORKERS": "2",
-            "DB_POOL_TIMEOUT": str(DB_POOL_TIMEOUT),
-            "RATE_LIMIT_ENABLED": "false",
-            "LOG_LEVEL": "WARNING",
-            "PROMETHEUS_MULTIPROC_DIR": str(workdir / "metrics"),
-        }
+        env = production_environment(
+            name="faults",
+            database_url=postgres.url("faults"),
+            redis_url=f"redis://127.0.0.1:{args.redis_port}/0",
+            workers=2,
+            DB_POOL_TIMEOUT=str(DB_POOL_TIMEOUT),
+            RATE_LIMIT_ENABLED="false",
+            PROMETHEUS_MULTIPROC_DIR=str(workdir / "metrics"),
+        )
         (workdir / "metrics").mkdir()
         manage(env, "migrate", "--noinput", "-v", "0")
         data = seed(env)
         log = stack.enter_context(open(workdir / "gunicorn.log", "w"))
         gunicorn = stack.enter_context(live_gunicorn(env, port=args.port, log=log))
-        admin = token(args.port, "fault-admin", data["people"]["fault-admin"])
-        user = token(args.port, "fault-user", data["people"]["fault-user"])
+        admin = access_token(args.port, "fault-admin", data["people"]["fault-admin"])
+        user = access_token(args.port, "fault-user", data["people"]["fault-user"])
         factory = send(
             args.port,
             "POST",

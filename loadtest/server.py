@@ -12,6 +12,7 @@
 import http.client
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -142,3 +143,44 @@ def send(
 def call(port: int, method: str, path: str, *, body: dict | None = None, token: str = "") -> tuple[int, bytes]:
     answer = send(port, method, path, body=body, token=token)
     return answer.status, answer.body
+
+
+def production_environment(
+    *, name: str, database_url: str, redis_url: str, workers: int, **extra: str
+) -> dict[str, str]:
+    """Settings for a script's gunicorn: production, plain HTTP on loopback, a fresh secret and cache prefix.
+
+    Every server started with one such dict shares the signing key (a token from one is valid on
+    another) and the cache key prefix (what one caches or counts, the others read).
+    """
+    return {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": f"{name}-{secrets.token_urlsafe(32)}",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "CACHE_KEY_PREFIX": f"{name}-{secrets.token_hex(4)}",
+        "GUNICORN_WORKERS": str(workers),
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+def access_token(port: int, username: str, password: str) -> str:
+    """Log in through the API; the access token."""
+    answer = send(port, "POST", "/api/v1/auth/login/", body={"username": username, "password": password})
+    if answer.status != 200:
+        raise RuntimeError(f"login of {username} on {port} answered {answer.status}: {answer.body[:200]!r}")
+    return str(answer.json()["access"])
+
+
+class Checks:
+    """Prints one line per check; `failures` names those that did not hold."""
+
+    def __init__(self) -> None:
+        self.failures: list[str] = []
+
+    def __call__(self, name: str, holds: bool, detail: str) -> None:
+        print(f"{'ok  ' if holds else 'FAIL'} {name}: {detail}", flush=True)
+        if not holds:
+            self.failures.append(name)

@@ -45,7 +45,17 @@ from typing import Any
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from loadtest.server import admin_connection, call, live_gunicorn, manage, recreate_database, setup_django, worker_pids  # noqa: E402
+from loadtest.server import (  # noqa: E402
+    access_token,
+    admin_connection,
+    call,
+    live_gunicorn,
+    manage,
+    production_environment,
+    recreate_database,
+    setup_django,
+    worker_pids,
+)
 
 MIX = BASE_DIR / "loadtest" / "mix.lua"
 RSS_GROWTH_LIMIT_MB = 20.0
@@ -100,19 +110,15 @@ def parse_args() -> argparse.Namespace:
 
 
 def environment(args: argparse.Namespace) -> dict[str, str]:
-    return {
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": "soak-" + secrets.token_urlsafe(32),
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "RATE_LIMIT_ENABLED": "false",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.database}",
-        "REDIS_URL": f"redis://127.0.0.1:6379/{args.redis_db}",
-        "CACHE_KEY_PREFIX": f"soak-{secrets.token_hex(4)}",
-        "GUNICORN_BIND": f"127.0.0.1:{args.port}",
-        "GUNICORN_WORKERS": str(args.workers),
-        "ACCESS_TOKEN_MINUTES": str(args.duration // 60 + 30),
-        "LOG_LEVEL": "WARNING",
-    }
+    return production_environment(
+        name="soak",
+        database_url=f"postgres://postgres@127.0.0.1:5432/{args.database}",
+        redis_url=f"redis://127.0.0.1:6379/{args.redis_db}",
+        workers=args.workers,
+        RATE_LIMIT_ENABLED="false",
+        GUNICORN_BIND=f"127.0.0.1:{args.port}",
+        ACCESS_TOKEN_MINUTES=str(args.duration // 60 + 30),
+    )
 
 
 def seed(*, users: int, products: int) -> dict[str, Any]:
@@ -164,11 +170,7 @@ def seed(*, users: int, products: int) -> dict[str, Any]:
 
 
 def login(port: int, who: dict) -> None:
-    credentials = {"username": who["username"], "password": who["password"]}
-    status, body = call(port, "POST", "/api/v1/auth/login/", body=credentials)
-    if status != 200:
-        raise RuntimeError(f"login of {who['username']} answered {status}: {body[:200]!r}")
-    who["access"] = json.loads(body)["access"]
+    who["access"] = access_token(port, who["username"], who["password"])
 
 
 def lua_literal(value: Any) -> str:

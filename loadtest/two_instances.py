@@ -37,7 +37,16 @@ from typing import Any
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from loadtest.server import live_gunicorn, manage, recreate_database, send, setup_django  # noqa: E402
+from loadtest.server import (  # noqa: E402
+    Checks,
+    access_token,
+    live_gunicorn,
+    manage,
+    production_environment,
+    recreate_database,
+    send,
+    setup_django,
+)
 
 LOGIN_LIMIT = 5  # per username; per hour, so no window boundary falls inside the check
 CONCURRENT_SPROCKETS = 200
@@ -53,23 +62,17 @@ def parse_args() -> argparse.Namespace:
 
 
 def environment(args: argparse.Namespace) -> dict[str, str]:
-    return {
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        # Both instances must share the signing key (tokens from one are valid on the other)
-        # and the cache key prefix (what one caches or counts, the other reads).
-        "DJANGO_SECRET_KEY": "two-instances-" + secrets.token_urlsafe(32),
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.database}",
-        "REDIS_URL": f"redis://127.0.0.1:6379/{args.redis_db}",
-        "CACHE_KEY_PREFIX": f"two-{secrets.token_hex(4)}",
-        "GUNICORN_WORKERS": str(args.workers),
-        "RATE_LIMIT_ENABLED": "true",
-        "RATE_LIMIT_AUTH_USERNAME": f"{LOGIN_LIMIT}/h",
-        "RATE_LIMIT_AUTH_IP": "100000/m",
-        "RATE_LIMIT_USER": "100000/m",
-        "RATE_LIMIT_ANON": "100000/m",
-        "LOG_LEVEL": "WARNING",
-    }
+    return production_environment(
+        name="two-instances",
+        database_url=f"postgres://postgres@127.0.0.1:5432/{args.database}",
+        redis_url=f"redis://127.0.0.1:6379/{args.redis_db}",
+        workers=args.workers,
+        RATE_LIMIT_ENABLED="true",
+        RATE_LIMIT_AUTH_USERNAME=f"{LOGIN_LIMIT}/h",
+        RATE_LIMIT_AUTH_IP="100000/m",
+        RATE_LIMIT_USER="100000/m",
+        RATE_LIMIT_ANON="100000/m",
+    )
 
 
 def create_users() -> dict[str, dict[str, str]]:
@@ -85,26 +88,7 @@ def create_users() -> dict[str, dict[str, str]]:
     return people
 
 
-class Check:
-    """Collects one line per check; `failures` lists those that did not hold."""
-
-    def __init__(self) -> None:
-        self.failures: list[str] = []
-
-    def __call__(self, name: str, holds: bool, detail: str) -> None:
-        print(f"{'ok  ' if holds else 'FAIL'} {name}: {detail}", flush=True)
-        if not holds:
-            self.failures.append(name)
-
-
-def login(port: int, who: dict[str, str]) -> str:
-    answer = send(port, "POST", "/api/v1/auth/login/", body={"username": who["username"], "password": who["password"]})
-    if answer.status != 200:
-        raise RuntimeError(f"login of {who['username']} on {port} answered {answer.status}: {answer.body[:200]!r}")
-    return str(answer.json()["access"])
-
-
-def check_rate_limit_is_shared(check: Check, ports: list[int]) -> None:
+def check_rate_limit_is_shared(check: Checks, ports: list[int]) -> None:
     victim = f"nobody-{uuid.uuid4().hex[:8]}"
     statuses = [
         send(ports[attempt % 2], "POST", "/api/v1/auth/login/", body={"username": victim, "password": "wrong"}).status
@@ -116,7 +100,7 @@ def check_rate_limit_is_shared(check: Check, ports: list[int]) -> None:
     check("rate limit shared", holds, f"limit {LOGIN_LIMIT}/username, alternating instances: {statuses}")
 
 
-def check_product_fresh_on_other_instance(check: Check, ports: list[int], admin: list[str]) -> None:
+def check_product_fresh_on_other_instance(check: Checks, ports: list[int], admin: list[str]) -> None:
     a, b = ports
     sku = f"TWO-{uuid.uuid4().hex[:10]}"
     created = send(
@@ -178,7 +162,7 @@ def sprocket_count(port: int, token: str, factory: int) -> int:
     return int(send(port, "GET", f"/api/v1/sprockets/?factory={factory}&page_size=1", token=token).json()["count"])
 
 
-def check_idempotency_across_instances(check: Check, ports: list[int], user: list[str], kinds: dict[str, int]) -> None:
+def check_idempotency_across_instances(check: Checks, ports: list[int], user: list[str], kinds: dict[str, int]) -> None:
     a, b = ports
     key = uuid.uuid4().hex
     body = {"name": "Replayed", "factory": kinds["idempotency factory"], "sprocket_type": kinds["type"]}
@@ -201,7 +185,7 @@ def check_idempotency_across_instances(check: Check, ports: list[int], user: lis
     )
 
 
-def check_concurrent_creates(check: Check, ports: list[int], user: list[str], kinds: dict[str, int]) -> None:
+def check_concurrent_creates(check: Checks, ports: list[int], user: list[str], kinds: dict[str, int]) -> None:
     factory = kinds["busy factory"]
 
     def create(n: int) -> int:
@@ -228,7 +212,7 @@ def check_concurrent_creates(check: Check, ports: list[int], user: list[str], ki
     )
 
 
-def check_post_in_cached_list_on_other(check: Check, ports: list[int], user: list[str]) -> None:
+def check_post_in_cached_list_on_other(check: Checks, ports: list[int], user: list[str]) -> None:
     a, b = ports
     cached_before = send(b, "GET", "/api/v1/posts/", token=user[1])  # fills b's cache entry for this list
     created = send(a, "POST", "/api/v1/posts/", token=user[0], body={"text": f"from instance a {uuid.uuid4()}"})
@@ -250,15 +234,15 @@ def main() -> int:
 
     connections.close_all()
 
-    check = Check()
+    check = Checks()
     log_dir = Path(tempfile.mkdtemp(prefix="two-instances-"))
     with ExitStack() as stack:
         for port in args.ports:
             log = stack.enter_context(open(log_dir / f"gunicorn-{port}.log", "w"))
             stack.enter_context(live_gunicorn(env, port=port, log=log))
         print(f"two instances on ports {args.ports}, one database and one Redis; logs in {log_dir}")
-        admin = [login(port, people["two-admin"]) for port in args.ports]
-        user = [login(port, people["two-user"]) for port in args.ports]
+        admin = [access_token(port, **people["two-admin"]) for port in args.ports]
+        user = [access_token(port, **people["two-user"]) for port in args.ports]
         kinds = {
             "type": new_sprocket_type(args.ports[0], admin[0]),
             "idempotency factory": new_factory(args.ports[1], admin[1], "Idempotency works"),

@@ -112,10 +112,11 @@ class RoleSerializer(serializers.Serializer):
 
 
 class CurrencyField(serializers.CharField):
-    """ISO 4217 in any letter case, passed on as written: `Account.clean_fields` stores it upper case.
+    """ISO 4217 in any letter case, passed on as written: the model's `CurrencyCodeField` stores it upper case.
 
-    Checked here too (by the model's own rule) so a wrong code is reported together with the
-    body's other shape errors; `schema_extra["pattern"]` is exactly what is accepted.
+    The rule is the model's (`accounts.currencies.normalize_currency_code`), called here only so a
+    wrong code is reported in the same 400 as the body's other shape errors;
+    `schema_extra["pattern"]` is exactly what is accepted.
     """
 
     def __init__(self, **kwargs: Any) -> None:
