@@ -237,6 +237,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
     "COMPONENT_SPLIT_REQUEST": True,
+    # Request bodies are documented as JSON only. Forms are still accepted where DRF's parsers take
+    # them (REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]: the browsable API's HTML forms, a login form),
+    # but three media types per body made generated clients break (openapi-python-client).
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     "ENUM_NAME_OVERRIDES": {
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
