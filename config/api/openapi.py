@@ -241,6 +241,34 @@ class AutoSchema(StandardizedErrorsAutoSchema):
         return responses
 
 
+def postprocess_metrics_path(result: dict, generator: Any, request: Any, public: Any) -> dict:
+    """`/metrics` is a plain Django view (django-prometheus' exporter), which drf-spectacular does not
+    see; described here so the Operations tag lists it with the others."""
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ClientErrorResponse"}}}
+    result.setdefault("paths", {})["/metrics"] = {
+        "get": {
+            "operationId": "metrics_retrieve",
+            "summary": "Prometheus metrics",
+            "description": "Request counts and latencies by view and status, database and cache metrics, "
+            "summed over every server worker, in the Prometheus text format. Public unless the service "
+            "has a `METRICS_TOKEN`: then send `Authorization: Bearer <METRICS_TOKEN>`.",
+            "tags": ["Operations"],
+            "security": [{"metricsToken": []}, {}],
+            "responses": {
+                "200": {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": ""},
+                "400": {
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse400"}}},
+                    "description": ERROR_DESCRIPTIONS["400"],
+                },
+                "401": {"content": error, "description": "A `METRICS_TOKEN` is set and was not sent."},
+            },
+        }
+    }
+    schemes = result.setdefault("components", {}).setdefault("securitySchemes", {})
+    schemes["metricsToken"] = {"type": "http", "scheme": "bearer", "description": "The service's `METRICS_TOKEN`."}
+    return result
+
+
 def postprocess_empty_query_values(result: dict, generator: Any, request: Any, public: Any) -> dict:
     """Every optional query parameter may be sent empty: `?search=&page=` is the same as leaving
     them out (django-filter, search, ordering and pagination all read an empty value as absent)."""

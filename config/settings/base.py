@@ -269,7 +269,8 @@ SPECTACULAR_SETTINGS = {
     ],
     # Operation ids without the `/api/v1` prefix (`products_list`): the function names of a client.
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
-    "SERVE_INCLUDE_SCHEMA": False,
+    # The document describes itself too (/api/v1/schema/, under Operations).
+    "SERVE_INCLUDE_SCHEMA": True,
     # The schema and docs are public and must not 401 on a stale token in the browser.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
@@ -298,6 +299,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "config.api.openapi.postprocess_empty_query_values",
+        "config.api.openapi.postprocess_metrics_path",
     ],
 }
 
