@@ -231,7 +231,7 @@ SPECTACULAR_SETTINGS = {
         "and SMS-style messaging.\n\n"
         "**Start here:** `POST /api/v1/auth/register/` or `POST /api/v1/auth/login/` gives an access "
         "token; send it as `Authorization: Bearer <access>` (Swagger UI: *Authorize*). It lives 15 "
-        "minutes; `POST /api/v1/auth/refresh/` gives a new pair.\n\n"
+        "minutes by default; `POST /api/v1/auth/refresh/` gives a new pair.\n\n"
         'Request and response bodies are JSON (`snake_case`; decimals are strings such as `"49.99"`; '
         "timestamps ISO 8601 in UTC). Every route answers with and without its trailing slash. Lists are "
         "paginated (`?page=`, `?page_size=` up to 100; messages use `?cursor=`). Every error has one "
@@ -253,7 +253,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "Locations", "description": "Where factories are: any signed-in user reads them, admins write them."},
         {
             "name": "Sprocket types",
-            "description": "Sprocket dimensions (teeth, pitch, diameters): read by all, written by admins.",
+            "description": "Teeth, pitch and diameters of sprockets: signed-in users read them, admins write them.",
         },
         {
             "name": "Factories",
