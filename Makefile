@@ -1,5 +1,5 @@
 PY ?= .venv/bin/python
-.PHONY: install run test lint soak two-instances faults browser
+.PHONY: install run test lint soak two-instances client faults browser
 
 install:
 	python3 -m venv .venv && .venv/bin/pip install -q -r requirements/dev.txt
@@ -22,6 +22,10 @@ soak: install
 # Two gunicorn instances sharing one PostgreSQL and one Redis must agree exactly (about 30 s).
 two-instances: install
 	$(PY) loadtest/two_instances.py
+
+# A client generated from the live schema (openapi-python-client) registers, logs in, lists, writes (about 20 s).
+client: install
+	$(PY) loadtest/generated_client.py
 
 # Faults under load on a Redis and a PostgreSQL of its own (about a minute; run as root).
 faults: install

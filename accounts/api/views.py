@@ -16,10 +16,12 @@ from rest_framework_simplejwt.views import TokenRefreshView
 from accounts import selectors, services
 from accounts.filters import AccountFilter, UserFilter
 from accounts.models import Account, User
+from config.api.openapi import documented
 from config.api.permissions import IsAdmin, signed_in_user
 from config.api.ratelimit import AUTH_RATE_LIMITS
 from config.api.viewsets import ScopedGenericViewSet, ScopedModelViewSet
 
+from . import schema
 from .serializers import (
     AccountSerializer,
     LoginSerializer,
@@ -51,7 +53,10 @@ class _PublicAuthView(_BearerChallengeMixin, APIView):
     permission_classes = [permissions.AllowAny]
 
 
+@documented("Auth", post=schema.REGISTER)
 class RegisterView(_PublicAuthView):
+    """Create a user and get a token pair."""
+
     throttle_classes = AUTH_RATE_LIMITS
     rate_limit_scope = "register"
 
@@ -65,7 +70,10 @@ class RegisterView(_PublicAuthView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
+@documented("Auth", post=schema.LOGIN)
 class LoginView(_PublicAuthView):
+    """Log in with a username (or an email) and a password; the answer is a token pair."""
+
     throttle_classes = AUTH_RATE_LIMITS
     rate_limit_scope = "login"
     error_statuses = {"401": True}  # wrong credentials (config/api/openapi.py)
@@ -81,15 +89,17 @@ class LoginView(_PublicAuthView):
         return Response(tokens)
 
 
+@documented("Auth", post=schema.REFRESH_TOKENS)
 class RefreshView(_BearerChallengeMixin, TokenRefreshView):
-    """Rotate: the old refresh token is blacklisted and a new pair is returned."""
+    """Exchange a refresh token for a new pair; the one sent is revoked (rotation)."""
 
     authentication_classes = ()
     error_statuses = {"401": True}  # an invalid, expired or blacklisted refresh token
 
 
+@documented("Auth", post=schema.LOGOUT)
 class LogoutView(_PublicAuthView):
-    """The refresh token itself is the credential: no access token needed."""
+    """Revoke a refresh token. The token itself is the credential: no access token needed."""
 
     error_statuses = {"401": True}
 
@@ -104,7 +114,10 @@ class LogoutView(_PublicAuthView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@documented("Auth", **schema.ME)
 class MeView(generics.GenericAPIView):
+    """Your own profile: read it, change it."""
+
     serializer_class = UserSerializer
     http_method_names = ["get", "patch", "head", "options"]
 
@@ -119,7 +132,10 @@ class MeView(generics.GenericAPIView):
         return Response(UserSerializer(user).data)
 
 
+@documented("Auth", post=schema.PASSWORD_CHANGE)
 class PasswordChangeView(APIView):
+    """Change your password; every refresh token of yours is revoked."""
+
     @extend_schema(request=PasswordChangeSerializer, responses={204: None})
     def post(self, request: Request) -> Response:
         serializer = PasswordChangeSerializer(data=request.data)
@@ -128,6 +144,7 @@ class PasswordChangeView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@documented("Users", **schema.USERS)
 class UserViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -135,7 +152,7 @@ class UserViewSet(
     mixins.DestroyModelMixin,
     ScopedGenericViewSet,
 ):
-    """Admins see everyone; a user sees only themself (anyone else is a 404)."""
+    """Users. An admin sees and manages everyone; any other user sees only themself (anyone else is a 404)."""
 
     serializer_class = UserSerializer
     filterset_class = UserFilter
@@ -169,8 +186,9 @@ class UserViewSet(
         return Response(UserSerializer(user).data)
 
 
+@documented("Accounts", **schema.ACCOUNTS)
 class AccountViewSet(ScopedModelViewSet):
-    """Customer accounts: your own only; an admin sees and manages all."""
+    """Customer accounts. You see and manage your own; an admin sees and manages everyone's."""
 
     serializer_class = AccountSerializer
     filterset_class = AccountFilter

@@ -9,14 +9,18 @@ from catalog import selectors, services
 from catalog.filters import ProductFilter
 from catalog.models import Product
 from config.api.caching import CachedReadMixin
+from config.api.openapi import documented
 from config.api.permissions import ReadAnyoneWriteAdmin
 from config.api.viewsets import ScopedModelViewSet
 
+from . import schema
 from .serializers import ProductSerializer
 
 
+# Reads are answered from the cache (config.api.caching.CachedReadMixin); DELETE is a soft delete.
+@documented("Products", **schema.PRODUCTS)
 class ProductViewSet(CachedReadMixin, ScopedModelViewSet):
-    """Anyone reads (answers cached, see CachedReadMixin); only an admin writes. DELETE is a soft delete."""
+    """The product catalog. Anyone may read it, without signing in; only an admin adds, changes or deletes products."""
 
     serializer_class = ProductSerializer
     permission_classes = [ReadAnyoneWriteAdmin]

@@ -30,9 +30,16 @@ class _OperationsView(APIView):
 
 
 class HealthView(_OperationsView):
+    """Liveness: 200 while the process answers. Touches neither the database nor the cache."""
+
     error_statuses = {"503": False}  # touches neither the database nor the cache
 
-    @extend_schema(responses=inline_serializer("Health", {"status": serializers.CharField()}))
+    @extend_schema(
+        tags=["Operations"],
+        summary="Liveness",
+        description='200 `{"status": "ok"}` while the process answers; it checks nothing else.',
+        responses=inline_serializer("Health", {"status": serializers.CharField()}),
+    )
     def get(self, request: Request) -> Response:
         return Response({"status": "ok"})
 
@@ -68,11 +75,17 @@ READINESS = inline_serializer(
 
 
 class ReadyView(_OperationsView):
+    """Readiness: 200 when the database and the cache answer, 503 naming the check that failed."""
+
     @extend_schema(
+        tags=["Operations"],
+        summary="Readiness",
+        description="200 when the database and the cache both answer; a 503 marks the failed check `error`. "
+        "A load balancer sends traffic only to an instance that is ready.",
         responses={
             200: READINESS,
             503: OpenApiResponse(READINESS, description="A check failed: it is marked `error`."),
-        }
+        },
     )
     def get(self, request: Request) -> Response:
         checks = {

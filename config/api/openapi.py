@@ -14,12 +14,21 @@ built-in constraints; decimals get the exact pattern of config.api.serializers.D
 
 A view adjusts its list with `error_statuses = {"401": True, "503": False}` (True adds, False
 removes). An explicit `extend_schema(responses={code: ...})` always wins.
+
+What an operation says to its reader: its tag (one per domain, `SPECTACULAR_SETTINGS["TAGS"]`),
+a one-line summary and a description. Each app's `api/schema.py` gives them, with examples, for
+its views (`documented(tag, ...)`). The standard actions get a summary from the model's name
+("List products", "Create a product") unless one is given, and a description is only ever a
+view's or action's *own* docstring: drf-spectacular's `get_doc` walks the bases, so a viewset
+without a docstring used to show `ScopedModelViewSet`'s notes to API users.
 """
 
+import inspect
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.utils import PolymorphicProxySerializer
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ServerErrorEnum, ValidationErrorEnum
 from rest_framework import serializers
@@ -84,7 +93,87 @@ ERROR_400 = PolymorphicProxySerializer(
 )
 
 
+# Summaries of the standard actions, from the model's verbose names.
+ACTION_SUMMARIES = {
+    "list": "List {plural}",
+    "create": "Create {article} {singular}",
+    "retrieve": "Get {article} {singular}",
+    "update": "Replace {article} {singular}",
+    "partial_update": "Update {article} {singular}",
+    "destroy": "Delete {article} {singular}",
+}
+# What the standard actions do, the same on every resource (docs/API.md, Conventions).
+ACTION_DESCRIPTIONS = {
+    "list": "A page of {plural}, in a stable order; the query parameters filter, search and order it.",
+    "create": "Creates {article} {singular}; the answer is the new {singular}.",
+    "retrieve": "One {singular} by its id; one you may not see is a 404.",
+    "update": "Full replacement: send every field; optional fields left out return to their defaults.",
+    "partial_update": "Partial update: only the fields sent change; the others keep their values.",
+    "destroy": "Deletes the {singular}; the answer is a 204 with no body.",
+}
+
+
+def own_doc(obj: Any, owner: type | None = None) -> str:
+    """`obj`'s own docstring, never one inherited from a base class (as `inspect.getdoc` would give).
+
+    A method counts as `owner`'s own only if it is defined in `owner`'s body: a copy of an inherited
+    method (drf-spectacular makes them for `extend_schema_view`) keeps the base's `__qualname__`.
+    """
+    if obj is None:
+        return ""
+    if inspect.isclass(obj):
+        doc = vars(obj).get("__doc__")
+    else:
+        function = getattr(obj, "__func__", obj)
+        if owner is not None and not getattr(function, "__qualname__", "").startswith(f"{owner.__qualname__}."):
+            return ""
+        doc = getattr(function, "__doc__", None)
+    return inspect.cleandoc(doc) if isinstance(doc, str) else ""
+
+
+def documented(tag: str, **operations: Any) -> Callable[[type], type]:
+    """Class decorator: every operation of the view gets `tag`; `operations` as `extend_schema_view`."""
+
+    def decorate(view: type) -> type:
+        view = extend_schema(tags=[tag])(view)
+        return extend_schema_view(**operations)(view) if operations else view
+
+    return decorate
+
+
 class AutoSchema(StandardizedErrorsAutoSchema):
+    def _model_names(self) -> dict[str, str] | None:
+        serializer_class = getattr(self.view, "serializer_class", None)
+        model = getattr(getattr(serializer_class, "Meta", None), "model", None)
+        if model is None:
+            return None
+        singular, plural = str(model._meta.verbose_name), str(model._meta.verbose_name_plural)
+        return {"singular": singular, "plural": plural, "article": "an" if singular[0] in "aeio" else "a"}
+
+    def _standard_action(self) -> str | None:
+        action = getattr(self.view, "action", None)
+        if action == "list" and not self._is_list_view():
+            return None
+        return action if action in ACTION_SUMMARIES else None
+
+    def get_summary(self) -> str | None:
+        action, names = self._standard_action(), self._model_names()
+        if action and names:
+            return ACTION_SUMMARIES[action].format(**names)
+        return None
+
+    def get_description(self) -> str:  # type: ignore[override]
+        view_class = type(self.view)
+        action = getattr(self.view, "action", None) or self.method.lower()
+        action_doc = own_doc(getattr(self.view, action, None), owner=view_class)
+        if action_doc:
+            return action_doc
+        view_doc = own_doc(view_class)
+        standard, names = self._standard_action(), self._model_names()
+        if standard and names:
+            return "\n\n".join(filter(None, [ACTION_DESCRIPTIONS[standard].format(**names), view_doc]))
+        return view_doc
+
     def _get_allowed_error_status_codes(self) -> list[str]:
         return list(ERROR_STATUS_CODES)
 
@@ -117,6 +206,15 @@ class AutoSchema(StandardizedErrorsAutoSchema):
             return ServerErrorResponseSerializer
         return ClientErrorResponseSerializer
 
+    def _map_basic_serializer(self, serializer: Any, direction: Any) -> Any:
+        # A component's description is its serializer's own docstring, not a base's (a mixin's notes).
+        schema = super()._map_basic_serializer(serializer, direction)
+        description = own_doc(serializer if inspect.isclass(serializer) else type(serializer))
+        schema.pop("description", None)
+        if description:
+            schema["description"] = description
+        return schema
+
     def _map_serializer_field(self, field: Any, direction: Any, bypass_extensions: bool = False) -> Any:
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if getattr(field, "schema_extra", None) and isinstance(schema, dict):
@@ -141,6 +239,34 @@ class AutoSchema(StandardizedErrorsAutoSchema):
                 if str(status_code) in ERROR_DESCRIPTIONS and not response.get("description"):
                     response["description"] = ERROR_DESCRIPTIONS[str(status_code)]
         return responses
+
+
+def postprocess_metrics_path(result: dict, generator: Any, request: Any, public: Any) -> dict:
+    """`/metrics` is a plain Django view (django-prometheus' exporter), which drf-spectacular does not
+    see; described here so the Operations tag lists it with the others."""
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ClientErrorResponse"}}}
+    result.setdefault("paths", {})["/metrics"] = {
+        "get": {
+            "operationId": "metrics_retrieve",
+            "summary": "Prometheus metrics",
+            "description": "Request counts and latencies by view and status, database and cache metrics, "
+            "summed over every server worker, in the Prometheus text format. Public unless the service "
+            "has a `METRICS_TOKEN`: then send `Authorization: Bearer <METRICS_TOKEN>`.",
+            "tags": ["Operations"],
+            "security": [{"metricsToken": []}, {}],
+            "responses": {
+                "200": {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": ""},
+                "400": {
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse400"}}},
+                    "description": ERROR_DESCRIPTIONS["400"],
+                },
+                "401": {"content": error, "description": "A `METRICS_TOKEN` is set and was not sent."},
+            },
+        }
+    }
+    schemes = result.setdefault("components", {}).setdefault("securitySchemes", {})
+    schemes["metricsToken"] = {"type": "http", "scheme": "bearer", "description": "The service's `METRICS_TOKEN`."}
+    return result
 
 
 def postprocess_empty_query_values(result: dict, generator: Any, request: Any, public: Any) -> dict:

@@ -8,12 +8,14 @@ from rest_framework import generics, mixins, permissions
 
 from config.api.filters import PhraseSearchFilter, StrictOrderingFilter
 from config.api.idempotency import IdempotentCreateMixin
+from config.api.openapi import documented
 from config.api.pagination import CursorPagination
 from config.api.viewsets import ScopedGenericViewSet, ScopedModelViewSet
 from messaging import selectors, services
 from messaging.filters import MessageFilter
 from messaging.models import Message
 
+from . import schema
 from .permissions import OnlyAdminDeletes
 from .serializers import MessageSerializer
 
@@ -33,8 +35,9 @@ class _MessageListSettings(generics.GenericAPIView):
     search_fields = ["body"]
 
 
+@documented("Messages", **schema.MESSAGES)
 class MessageViewSet(IdempotentCreateMixin, _MessageListSettings, ScopedModelViewSet):
-    """Messages of your accounts: read and create. An admin reads all and may delete. Immutable."""
+    """Messages sent from your accounts: read and send them; they are immutable. An admin reads all and may delete."""
 
     permission_classes = [permissions.IsAuthenticated, OnlyAdminDeletes]
     http_method_names = ["get", "post", "delete", "head", "options"]
@@ -56,8 +59,9 @@ class MessageViewSet(IdempotentCreateMixin, _MessageListSettings, ScopedModelVie
         services.message_delete(message=instance)
 
 
+@documented("Messages", **schema.ACCOUNT_MESSAGES)
 class AccountMessageViewSet(_MessageListSettings, mixins.ListModelMixin, ScopedGenericViewSet):
-    """`/accounts/{id}/messages/`: the same list as `/messages/?account={id}`, but 404 if not yours."""
+    """The messages of one of your accounts: the same list as `/messages/?account={id}`, but a 404 if not yours."""
 
     def scoped_queryset(self, user: Any) -> QuerySet[Message]:
         return selectors.account_message_list(user=user, account_id=self.kwargs.get("account_id"))

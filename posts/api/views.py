@@ -10,18 +10,21 @@ from rest_framework.request import Request
 
 from config.api.caching import CachedReadMixin
 from config.api.filters import StrictOrderingFilter
+from config.api.openapi import documented
 from config.api.permissions import is_admin, signed_in_user
 from config.api.viewsets import ScopedModelViewSet
 from posts import selectors, services
 from posts.filters import PostFilter
 from posts.models import Post
 
+from . import schema
 from .permissions import OnlyAuthorEdits
 from .serializers import PostSerializer
 
 
+@documented("Posts", **schema.POSTS)
 class PostViewSet(CachedReadMixin, ScopedModelViewSet):
-    """Your own posts. An admin lists their own too unless `?author=` picks someone."""
+    """Your own posts. An admin may also read and delete anyone's (`?author=` on the list), but edits only their own."""
 
     serializer_class = PostSerializer
     filterset_class = PostFilter

@@ -93,11 +93,10 @@ class SprocketTypeSerializer(FullReplacementMixin, serializers.ModelSerializer):
 
 
 class FactorySerializer(FullReplacementMixin, serializers.ModelSerializer):
-    """`location` is the id (read and write); `location_detail` the nested Location (read).
+    """`location` is the id (read and write); `location_detail` the nested Location (read)."""
 
-    `chart_data` is present only when the view asks for it (`?with_chart_data=true`); the
-    view puts every factory's chart, read in one query, in the context under `chart_data`.
-    """
+    # `chart_data` is present only when the view asks for it (`?with_chart_data=true`): the view
+    # puts every factory's chart, read in one query, in the context under `chart_data`.
 
     name = serializers.CharField(min_length=1, max_length=120, allow_blank=False)
     location = serializers.PrimaryKeyRelatedField(
@@ -128,8 +127,9 @@ class FactorySerializer(FullReplacementMixin, serializers.ModelSerializer):
         return data
 
 
+# Documentation only: the chart is built by sprockets.charts, this states its shape.
 class ChartDataSerializer(serializers.Serializer):
-    """Three parallel arrays, oldest first, and how many points the factory has (documentation only)."""
+    """A production chart: three parallel arrays, oldest first, and how many points the factory has in all."""
 
     sprocket_production_actual = serializers.ListField(child=serializers.IntegerField())
     sprocket_production_goal = serializers.ListField(child=serializers.IntegerField())
@@ -146,8 +146,9 @@ class FactoryChartOptionsSerializer(serializers.Serializer):
     )
 
 
+# Documentation only: FactorySerializer adds `chart_data` itself when the view asks for it.
 class FactoryWithChartSerializer(FactorySerializer):
-    """Documentation only: a factory as answered by list and detail; `chart_data` only with `?with_chart_data=true`."""
+    """A factory as listed and read; `chart_data` only with `?with_chart_data=true`."""
 
     # Not read-only, so the schema does not mark it required: it is absent without the flag.
     chart_data = ChartDataSerializer(required=False)

@@ -3,57 +3,36 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from config.api.datetimes import OFFSET_RULE
 from config.api.filters import given_parameters
 from config.api.idempotency import IdempotentCreateMixin
+from config.api.openapi import documented
 from config.api.permissions import ReadAuthenticatedWriteAdmin, ReadCreateAuthenticatedChangeAdmin
 from config.api.viewsets import ScopedModelViewSet
 from sprockets import charts, selectors, services
-from sprockets.charts import CHART_MAX_POINTS, CHART_POINTS_DEFAULT, CHART_POINTS_MAX, TooManyChartPoints
+from sprockets.charts import CHART_MAX_POINTS, TooManyChartPoints
 from sprockets.filters import FactoryFilter, LocationFilter, SprocketFilter, SprocketTypeFilter
 from sprockets.models import Factory, Location, Sprocket, SprocketType
 
+from . import schema
 from .serializers import (
-    ChartDataSerializer,
     ChartQuerySerializer,
     FactoryChartOptionsSerializer,
     FactorySerializer,
-    FactoryWithChartSerializer,
     LocationSerializer,
     SprocketSerializer,
     SprocketTypeSerializer,
 )
 
-WITH_CHART_DATA = OpenApiParameter(
-    name="with_chart_data",
-    type=OpenApiTypes.BOOL,
-    description=(
-        "true: add `chart_data` to each factory: its newest `chart_points` points as goal, actual and "
-        "unix time arrays, oldest first, and `total_points`, how many it has in all."
-    ),
-)
-CHART_POINTS = OpenApiParameter(
-    name="chart_points",
-    type=OpenApiTypes.INT,
-    description=(
-        f"With `with_chart_data`: how many of the newest points (1..{CHART_POINTS_MAX}, default "
-        f"{CHART_POINTS_DEFAULT}). The whole history is at `/factories/{{id}}/chart/`."
-    ),
-)
 
-MOMENT_DESCRIPTION = f"ISO 8601 or unix seconds (inclusive); {OFFSET_RULE}"
-
-
+@documented("Locations", **schema.LOCATIONS)
 class LocationViewSet(ScopedModelViewSet):
-    """Locations: any signed-in user reads them, admins write them; the postal code is unique."""
+    """Where factories are. Any signed-in user reads them; only an admin writes them. The postal code is unique."""
 
     serializer_class = LocationSerializer
     permission_classes = [ReadAuthenticatedWriteAdmin]
@@ -75,8 +54,9 @@ class LocationViewSet(ScopedModelViewSet):
         services.location_delete(location=instance)
 
 
+@documented("Sprocket types", **schema.SPROCKET_TYPES)
 class SprocketTypeViewSet(ScopedModelViewSet):
-    """Sprocket types: any signed-in user reads them, admins write them."""
+    """Sprocket types: teeth, pitch and diameters. Any signed-in user reads them; only an admin writes them."""
 
     serializer_class = SprocketTypeSerializer
     permission_classes = [ReadAuthenticatedWriteAdmin]
@@ -109,12 +89,14 @@ class SprocketTypeViewSet(ScopedModelViewSet):
         services.sprocket_type_delete(sprocket_type=instance)
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[WITH_CHART_DATA, CHART_POINTS], responses=FactoryWithChartSerializer(many=True)),
-    retrieve=extend_schema(parameters=[WITH_CHART_DATA, CHART_POINTS], responses=FactoryWithChartSerializer),
-)
+# `?with_chart_data=true` reads the chart of the whole page in one query (get_serializer).
+@documented("Factories", **schema.FACTORIES)
 class FactoryViewSet(ScopedModelViewSet):
-    """Factories; `?with_chart_data=true` adds each one's chart, read for the whole page in one query."""
+    """Factories, their production goal and counter. Any signed-in user reads them; only an admin writes them.
+
+    `?with_chart_data=true` adds each factory's newest production chart points; `/factories/{id}/chart/`
+    has its whole history.
+    """
 
     serializer_class = FactorySerializer
     permission_classes = [ReadAuthenticatedWriteAdmin]
@@ -161,20 +143,9 @@ class FactoryViewSet(ScopedModelViewSet):
     def perform_destroy(self, instance: Factory) -> None:
         services.factory_delete(factory=instance)
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("since", OpenApiTypes.STR, description=MOMENT_DESCRIPTION),
-            OpenApiParameter("until", OpenApiTypes.STR, description=MOMENT_DESCRIPTION),
-            OpenApiParameter("bucket", OpenApiTypes.STR, enum=list(charts.BUCKETS)),
-        ],
-        responses=ChartDataSerializer,
-    )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def chart(self, request: Request, pk: str | None = None) -> Response:
-        """The factory's chart over a range; with `bucket`, the last point of each minute/hour/day (UTC).
-
-        At most 10,000 points per answer: a larger range is a 400 asking to narrow it or to bucket it.
-        """
+        """The factory's chart over a range; with `bucket`, the last point of each minute, hour or day (UTC)."""
         factory = self.get_object()
         query = ChartQuerySerializer(data=given_parameters(request))
         query.is_valid(raise_exception=True)
@@ -194,8 +165,10 @@ class FactoryViewSet(ScopedModelViewSet):
             ) from None
 
 
+@documented("Sprockets", **schema.SPROCKETS)
 class SprocketViewSet(IdempotentCreateMixin, ScopedModelViewSet):
-    """Any signed-in user reads and creates sprockets (`Idempotency-Key` honoured); admins change them."""
+    """Produced sprockets. Any signed-in user reads and creates them (an `Idempotency-Key` header makes a
+    create safe to retry); only an admin changes or deletes them."""
 
     serializer_class = SprocketSerializer
     permission_classes = [ReadCreateAuthenticatedChangeAdmin]
