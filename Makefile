@@ -1,5 +1,5 @@
 PY ?= .venv/bin/python
-.PHONY: install run test lint soak two-instances faults
+.PHONY: install run test lint soak two-instances faults bench
 
 install:
 	python3 -m venv .venv && .venv/bin/pip install -q -r requirements/dev.txt
@@ -26,3 +26,7 @@ two-instances: install
 # Faults under load on a Redis and a PostgreSQL of its own (about a minute; run as root).
 faults: install
 	$(PY) loadtest/faults.py
+
+# The benchmark suite (docs/PERFORMANCE.md): e.g. make bench BENCH_ARGS="--scales small,large"
+bench: install
+	$(PY) benchmarks/suite.py $(BENCH_ARGS)
