@@ -140,6 +140,7 @@ def prepare_database(env: dict[str, str], *, scale: str, database: str, reuse: b
             f"from accounts.models import User; u = User.objects.get(username={SCALE_USER!r}); "
             f"u.set_password({password!r}); u.save()"
         )
+        manage(env, "migrate", "--no-input")  # new migrations (an index) apply to the kept data
         manage(env, "shell", "-c", script)
         print(f"[{scale}] reusing {database}", flush=True)
         return 0.0
