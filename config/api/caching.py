@@ -119,22 +119,51 @@ def cached(namespace: str, key: str, compute: Callable[[], T], timeout: int) -> 
 
 
 def _cache_entry(data: Any) -> dict[str, Any]:
-    """What the cache holds: the JSON body as plain data, and its ETag (a hash of the JSON bytes).
+    """What the cache holds: the JSON bytes of the body, and its ETag (a hash of those bytes).
 
-    Caching the serialized body (not a queryset) is what makes a hit free of database queries.
+    Caching the rendered body (not a queryset) is what makes a hit free of database queries, and
+    caching the bytes (not the data) is what lets a hit skip rendering too.
     """
     body = JSONRenderer().render(data)
-    return {"data": json.loads(body), "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"'}
+    return {"body": body, "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"'}
+
+
+class StoredJSONResponse(Response):
+    """A Response whose body is JSON bytes rendered before (by JSONRenderer): sent as they are."""
+
+    def __init__(self, body: bytes, headers: dict[str, str]) -> None:
+        super().__init__(data=None, headers=headers)
+        self.stored_body = body
+
+    @property
+    def rendered_content(self) -> bytes:  # type: ignore[override]  # DRF renders bytes too; the stub says str
+        self["Content-Type"] = JSONRenderer.media_type  # what DRF sets for JSONRenderer (no charset)
+        return self.stored_body
+
+
+def _renders_plain_json(request: Request) -> bool:
+    """The client gets DRF's plain JSON (not the browsable API, not `; indent=`): the stored bytes."""
+    renderer = getattr(request, "accepted_renderer", None)
+    media_type = getattr(request, "accepted_media_type", "") or ""
+    return type(renderer) is JSONRenderer and "indent" not in media_type
 
 
 def _conditional_response(request: Request, entry: dict[str, Any]) -> Response:
-    """200 with the body and its ETag, or 304 (empty body, same ETag) if the client has it."""
+    """200 with the body and its ETag, or 304 (empty body, same ETag) if the client has it.
+
+    A JSON client gets the stored bytes as they are; any other renderer (the browsable API)
+    renders the data again.
+    """
     etag = entry["etag"]
     supplied = parse_etags(request.headers.get("If-None-Match", ""))
     # Weak comparison (RFC 9110 §13.1.2): W/"x" matches "x".
     if "*" in supplied or etag in [tag.removeprefix("W/") for tag in supplied]:
         return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-    return Response(entry["data"], headers={"ETag": etag})
+    if "body" not in entry:  # written by an older release during a deploy
+        return Response(entry["data"], headers={"ETag": etag})
+    if _renders_plain_json(request):
+        return StoredJSONResponse(entry["body"], headers={"ETag": etag})
+    return Response(json.loads(entry["body"]), headers={"ETag": etag})
 
 
 _UNSUPPORTED = object()

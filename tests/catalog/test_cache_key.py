@@ -22,12 +22,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def stored() -> Iterator[list[str]]:
-    """The keys of the cache entries written (answers only, not locks or versions)."""
+    """The keys of the list entries written (not counts, locks or versions)."""
     keys: list[str] = []
     real_set = caching.cache.set
 
     def spy(key, *args, **kwargs):
-        if key.startswith("cached:"):
+        if key.startswith("cached:") and ":list:" in key:
             keys.append(key)
         return real_set(key, *args, **kwargs)
 
@@ -124,3 +124,19 @@ def test_posts_list_key_ignores_unknown_parameters(user_client, user, stored):
     # A signed-in read looks its user up (one query); the answer itself comes from the one entry.
     assert _get(user_client, "/api/v1/posts/?n=2") == first
     assert len(stored) == 1
+
+
+def test_a_hit_sends_the_stored_bytes_and_other_renderers_still_render(api_client):
+    make_product(name="Blue widget")
+    miss = api_client.get(PRODUCTS_URL, HTTP_ACCEPT="application/json")
+    with CaptureQueriesContext(connection) as queries:
+        hit = api_client.get(PRODUCTS_URL, HTTP_ACCEPT="application/json")
+    assert len(queries) == 0
+    assert hit.content == miss.content
+    assert hit["Content-Type"] == miss["Content-Type"] == "application/json"
+    assert hit["ETag"] == miss["ETag"]
+    browsable = api_client.get(PRODUCTS_URL, HTTP_ACCEPT="text/html")
+    assert browsable.status_code == 200
+    assert b"Blue widget" in browsable.content
+    assert browsable["Content-Type"].startswith("text/html")
+    assert api_client.get(PRODUCTS_URL, HTTP_IF_NONE_MATCH=hit["ETag"]).status_code == 304
