@@ -1,5 +1,5 @@
 PY ?= .venv/bin/python
-.PHONY: install run test lint soak two-instances client faults browser
+.PHONY: install run test lint soak two-instances client faults browser bench
 
 install:
 	python3 -m venv .venv && .venv/bin/pip install -q -r requirements/dev.txt
@@ -34,3 +34,7 @@ faults: install
 # Headless Chromium (apt-get install chromium) against a live gunicorn; screenshots land in docs/img/.
 browser: install
 	.venv/bin/pytest -m browser tests/browser
+
+# The benchmark suite (docs/PERFORMANCE.md): e.g. make bench BENCH_ARGS="--scales small,large"
+bench: install
+	$(PY) benchmarks/suite.py $(BENCH_ARGS)

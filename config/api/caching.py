@@ -12,19 +12,26 @@ bounds staleness if a bump is lost to a cache outage.
 `CachedReadMixin` is the viewsets' use of it: rendered list and detail answers with an ETag.
 """
 
+import datetime
 import hashlib
 import json
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from decimal import Decimal
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.forms import MultiWidget
+from django.http import QueryDict
 from django.utils.http import parse_etags
-from rest_framework import status
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import filters, status
 from rest_framework.exceptions import NotFound
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -112,22 +119,98 @@ def cached(namespace: str, key: str, compute: Callable[[], T], timeout: int) -> 
 
 
 def _cache_entry(data: Any) -> dict[str, Any]:
-    """What the cache holds: the JSON body as plain data, and its ETag (a hash of the JSON bytes).
+    """What the cache holds: the JSON bytes of the body, and its ETag (a hash of those bytes).
 
-    Caching the serialized body (not a queryset) is what makes a hit free of database queries.
+    Caching the rendered body (not a queryset) is what makes a hit free of database queries, and
+    caching the bytes (not the data) is what lets a hit skip rendering too.
     """
     body = JSONRenderer().render(data)
-    return {"data": json.loads(body), "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"'}
+    return {"body": body, "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"'}
+
+
+class StoredJSONResponse(Response):
+    """A Response whose body is JSON bytes rendered before (by JSONRenderer): sent as they are."""
+
+    def __init__(self, body: bytes, headers: dict[str, str]) -> None:
+        super().__init__(data=None, headers=headers)
+        self.stored_body = body
+
+    @property
+    def rendered_content(self) -> bytes:  # type: ignore[override]  # DRF renders bytes too; the stub says str
+        self["Content-Type"] = JSONRenderer.media_type  # what DRF sets for JSONRenderer (no charset)
+        return self.stored_body
+
+
+def _renders_plain_json(request: Request) -> bool:
+    """The client gets DRF's plain JSON (not the browsable API, not `; indent=`): the stored bytes."""
+    renderer = getattr(request, "accepted_renderer", None)
+    media_type = getattr(request, "accepted_media_type", "") or ""
+    return type(renderer) is JSONRenderer and "indent" not in media_type
 
 
 def _conditional_response(request: Request, entry: dict[str, Any]) -> Response:
-    """200 with the body and its ETag, or 304 (empty body, same ETag) if the client has it."""
+    """200 with the body and its ETag, or 304 (empty body, same ETag) if the client has it.
+
+    A JSON client gets the stored bytes as they are; any other renderer (the browsable API)
+    renders the data again.
+    """
     etag = entry["etag"]
     supplied = parse_etags(request.headers.get("If-None-Match", ""))
     # Weak comparison (RFC 9110 §13.1.2): W/"x" matches "x".
     if "*" in supplied or etag in [tag.removeprefix("W/") for tag in supplied]:
         return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-    return Response(entry["data"], headers={"ETag": etag})
+    if "body" not in entry:  # written by an older release during a deploy
+        return Response(entry["data"], headers={"ETag": etag})
+    if _renders_plain_json(request):
+        return StoredJSONResponse(entry["body"], headers={"ETag": etag})
+    return Response(json.loads(entry["body"]), headers={"ETag": etag})
+
+
+_UNSUPPORTED = object()
+
+
+def _query_value(value: Any) -> Any:
+    """A cleaned filter value written back as a query value the filter reads the same way.
+
+    None for "not given" (None or empty); `_UNSUPPORTED` for a type not handled here (the raw
+    value is kept then: still correct, only not normalised).
+    """
+    if value is None or value == "" or value == [] or value == ():
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, (int, str, uuid.UUID)):
+        return str(value)
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.isoformat()
+    return _UNSUPPORTED
+
+
+def _widget_parameter_names(name: str, widget: Any) -> list[str]:
+    """The query parameters a form field's widget reads: one, or one per sub-widget."""
+    if isinstance(widget, MultiWidget):
+        suffixes = getattr(widget, "suffixes", None)
+        if suffixes is not None:  # django-filter's SuffixedMultiWidget
+            return [widget.suffixed(name, suffix) for suffix in suffixes]  # type: ignore[attr-defined]
+        return [name + suffix for suffix in widget.widgets_names]  # type: ignore[attr-defined]
+    return [name]
+
+
+@contextmanager
+def _only_parameters(request: Request, pairs: list[tuple[str, str]]) -> Iterator[None]:
+    """Within the block, the request's query string is exactly `pairs` (then restored)."""
+    django_request = request._request
+    saved_get, saved_query = django_request.GET, django_request.META.get("QUERY_STRING", "")
+    query = urlencode(pairs)
+    django_request.GET = QueryDict(query)
+    django_request.META["QUERY_STRING"] = query
+    try:
+        yield
+    finally:
+        django_request.GET = saved_get
+        django_request.META["QUERY_STRING"] = saved_query
 
 
 class CachedReadMixin:
@@ -156,17 +239,89 @@ class CachedReadMixin:
     def _cache_key(self, request: Request, key: str) -> str:
         return f"viewer:{request.user.pk}:{key}" if self.cache_per_viewer else key
 
-    def _list_cache_key(self, request: Request) -> str:
-        """One entry per distinct query: scheme, host and path plus the parameters sorted by name.
+    def list_parameters(self, request: Request) -> tuple[list[tuple[str, str]], bool]:
+        """The query parameters this list understands, normalised: `(pairs, canonical)`.
+
+        Only what the view's filter backends and paginator read is kept: the filterset's fields
+        (their values as the filter sees them, e.g. `in_stock=1` is `true`, `min_price=10.0` is
+        `10`, text trimmed), `search` (trimmed), `ordering` (terms trimmed), `page` and
+        `page_size` (the default size and page 1 dropped: they are the answer without them) and
+        `cursor`. A parameter with an empty value is dropped, as every filter treats it as not
+        given (except `cursor`, where an empty value is an invalid cursor, a 404). Anything
+        else (`?n=1`, `?utm_source=`) changes neither the answer nor the key.
+
+        `canonical` is false when a value does not validate: the answer is then a 400 or 404
+        from the raw parameters, which is never cached, and the pairs are the raw known ones.
+        """
+        params = request.query_params
+        pairs: list[tuple[str, str]] = []
+        canonical = True
+
+        def raw(name: str) -> None:
+            value = params.get(name)
+            if value not in (None, ""):
+                pairs.append((name, str(value)))
+
+        for backend_class in getattr(self, "filter_backends", []):
+            backend = backend_class()
+            if isinstance(backend, DjangoFilterBackend):
+                filterset = backend.get_filterset(request, self.get_queryset(), self)  # type: ignore[attr-defined]
+                if filterset is None:
+                    continue
+                form = filterset.form
+                valid = form.is_valid()
+                canonical = canonical and valid
+                for name, field in form.fields.items():
+                    widget_names = _widget_parameter_names(name, field.widget)
+                    if widget_names != [name] or not valid:
+                        for widget_name in widget_names:
+                            raw(widget_name)
+                        continue
+                    value = _query_value(form.cleaned_data.get(name))
+                    if value is _UNSUPPORTED:
+                        raw(name)
+                    elif value is not None:
+                        pairs.append((name, value))
+            elif isinstance(backend, filters.SearchFilter):
+                if getattr(self, "search_fields", None):
+                    terms = backend.get_search_terms(request)  # a NUL byte is a 400 here, as in the filter
+                    if terms:
+                        pairs.append((backend.search_param, " ".join(terms)))
+            elif isinstance(backend, filters.OrderingFilter):
+                value = params.get(backend.ordering_param)
+                if value:
+                    terms = [term.strip() for term in value.split(",") if term.strip()]
+                    pairs.append((backend.ordering_param, ",".join(terms) if terms else value))
+        paginator = getattr(self, "paginator", None)
+        if paginator is not None:
+            page_size_param = getattr(paginator, "page_size_query_param", None)
+            if page_size_param and params.get(page_size_param) is not None:
+                size = paginator.get_page_size(request)
+                if size != paginator.page_size:
+                    pairs.append((page_size_param, str(size)))
+            page_param = getattr(paginator, "page_query_param", None)
+            if page_param:
+                page = params.get(page_param) or ""
+                if page:
+                    try:
+                        number = int(page)  # as Django's paginator reads it
+                    except ValueError:
+                        pairs.append((page_param, page))  # "last", or junk (a 404, not cached)
+                    else:
+                        if number != 1:
+                            pairs.append((page_param, str(number)))
+            cursor_param = getattr(paginator, "cursor_query_param", None)
+            if cursor_param and params.get(cursor_param) is not None:
+                pairs.append((cursor_param, params[cursor_param]))
+        return sorted(pairs), canonical
+
+    def _list_cache_key(self, request: Request, pairs: list[tuple[str, str]]) -> str:
+        """One entry per distinct answer: scheme, host and path plus the understood parameters.
 
         The host and scheme are part of the key because the page's `next`/`previous` links are
-        absolute URLs built from them. DRF builds those links from the parameters sorted by name
-        (values of a repeated parameter keep their order), so the same normalisation is safe here.
+        absolute URLs built from them.
         """
-        identity = [
-            request._request.build_absolute_uri(request.path),
-            sorted(request.query_params.lists(), key=lambda item: item[0]),
-        ]
+        identity = [request._request.build_absolute_uri(request.path), pairs]
         return self._cache_key(request, "list:" + hashlib.sha256(json.dumps(identity).encode()).hexdigest())
 
     def _detail_cache_key(self, request: Request) -> str:
@@ -180,11 +335,17 @@ class CachedReadMixin:
         return self._cache_key(request, f"detail:{object_id}")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        pairs, canonical = self.list_parameters(request)
+
         def compute() -> dict[str, Any]:
-            return _cache_entry(super(CachedReadMixin, self).list(request, *args, **kwargs).data)  # type: ignore[misc]
+            # The answer is computed from the canonical parameters alone, so it is the same for
+            # every request with this key: the `next`/`previous` links carry only those (never
+            # another client's `?n=1`, nor its spelling of a value).
+            with _only_parameters(request, pairs) if canonical else nullcontext():
+                return _cache_entry(super(CachedReadMixin, self).list(request, *args, **kwargs).data)  # type: ignore[misc]
 
         namespace = self.cache_namespace_for(request)
-        entry = cached(namespace, self._list_cache_key(request), compute, self.cache_timeout)
+        entry = cached(namespace, self._list_cache_key(request, pairs), compute, self.cache_timeout)
         return _conditional_response(request, entry)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -1,0 +1,572 @@
+"""The benchmark suite: the production stack at a data scale, measured from outside with wrk.
+
+Run from the repository root, with PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379:
+
+    .venv/bin/python benchmarks/suite.py --scales small,large              # docs/PERFORMANCE.md's run
+    .venv/bin/python benchmarks/suite.py --scales tiny --duration 2 --rounds 1   # CI smoke (~1 min)
+
+For each scale it (re)creates the database `perf_<scale>` (kept with --reuse if already seeded),
+migrates it and fills it with `manage.py seed_demo --scale <scale>`, starts gunicorn with the
+production settings on PostgreSQL + Redis (rate limits off) and, on the next port, a bare WSGI
+hello app (benchmarks/hello_wsgi.py) on the same gunicorn config: the floor. Then it drives
+every endpoint below with wrk over loopback (benchmarks/suite.lua: authenticated, and for a
+cache miss a new query every request), in interleaved rounds (round 1 runs every endpoint once,
+then round 2 ...), so that the load of the other engineers on this shared machine spreads over
+all the endpoints alike. Each row is the median over the rounds of req/s, p50 and p99.
+
+A "miss" varies a filter the list understands by a tiny amount (`min_price=0.000<round><n>`), so
+every request is a new cache key over practically all rows (and its count); unknown parameters
+would not do it (they are no longer part of the key). "1 connection" is a single client: its p50
+is the latency of one request alone.
+
+It prints Markdown (machine, command, one table per scale, the targets met or not) and writes
+it to --output; with --update-doc it also replaces the generated part of that document, between
+`<!-- suite:begin -->` and `<!-- suite:end -->`. The raw numbers go to --json. Exit status 1 if
+any request answered other than 2xx or wrk saw socket errors (the targets only inform).
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+from loadtest.server import (  # noqa: E402
+    GUNICORN,
+    access_token,
+    live_gunicorn,
+    manage,
+    production_environment,
+    recreate_database,
+    send,
+    wait_until_ready,
+)
+
+LUA = BASE_DIR / "benchmarks" / "suite.lua"
+SCALE_USER = "scale-user-0001"
+
+
+@dataclass
+class Endpoint:
+    name: str
+    requests: Any  # callable(round) -> list of request dicts
+    server: str = "app"  # or "hello"
+    connections: int | None = None  # None: --connections
+    read: bool = True  # compared between scales
+
+
+@dataclass
+class Measure:
+    rate: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    non_2xx: dict[str, int]
+    socket_errors: int
+    distinct: int  # distinct requests in the list (a miss list must not cycle)
+
+
+@dataclass
+class Results:
+    scale: str
+    rounds: dict[str, list[Measure]] = field(default_factory=dict)
+
+    def median(self, name: str, attribute: str) -> float:
+        return statistics.median(getattr(m, attribute) for m in self.rounds[name])
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="small", help="comma-separated: tiny, small, large (default small)")
+    parser.add_argument("--duration", type=float, default=10, help="seconds of wrk per endpoint per round (default 10)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3); rows are medians")
+    parser.add_argument("--warmup", type=float, default=1, help="seconds per endpoint before round 1 (default 1)")
+    parser.add_argument("--connections", type=int, default=8, help="concurrent wrk connections (default 8)")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (>1: gthread)")
+    parser.add_argument("--port", type=int, default=8640, help="the API's port; the hello app takes the next one")
+    parser.add_argument("--redis-db", type=int, default=7)
+    parser.add_argument("--reuse", action="store_true", help="keep perf_<scale> if it is already seeded")
+    parser.add_argument("--only", default="", help="comma-separated endpoint names (substrings) to run alone")
+    parser.add_argument("--output", type=Path, help="write the Markdown report here")
+    parser.add_argument("--update-doc", type=Path, help="replace the generated part of this Markdown document")
+    parser.add_argument("--json", type=Path, help="write the raw numbers (every round) here")
+    parser.add_argument("--plots", type=Path, help="write PNG charts into this directory (needs matplotlib)")
+    return parser.parse_args()
+
+
+def lua_literal(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"[{lua_literal(k)}] = {lua_literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "{" + ", ".join(lua_literal(v) for v in value) + "}"
+    if isinstance(value, int):
+        return str(value)
+    return json.dumps(str(value))
+
+
+# --- data and server ---------------------------------------------------------------------------
+def database_is_seeded(database: str) -> bool:
+    import psycopg
+
+    try:
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{database}", autocommit=True) as conn:
+            row = conn.execute("SELECT count(*) FROM accounts_user WHERE username = %s", [SCALE_USER]).fetchone()
+    except psycopg.Error:
+        return False
+    return bool(row and row[0])
+
+
+def prepare_database(env: dict[str, str], *, scale: str, database: str, reuse: bool, password: str) -> float:
+    """Seconds spent seeding (0 when reused)."""
+    if reuse and database_is_seeded(database):
+        script = (
+            f"from accounts.models import User; u = User.objects.get(username={SCALE_USER!r}); "
+            f"u.set_password({password!r}); u.save()"
+        )
+        manage(env, "migrate", "--no-input")  # new migrations (an index) apply to the kept data
+        manage(env, "shell", "-c", script)
+        print(f"[{scale}] reusing {database}", flush=True)
+        return 0.0
+    print(f"[{scale}] creating, migrating and seeding {database} ...", flush=True)
+    recreate_database(database)
+    manage(env, "migrate", "--no-input")
+    started = time.monotonic()
+    manage(env, "seed_demo", "--scale", scale, "--password", password, timeout=1800)
+    seconds = time.monotonic() - started
+    print(f"[{scale}] seeded in {seconds:.0f} s", flush=True)
+    return seconds
+
+
+@contextmanager
+def hello_gunicorn(env: dict[str, str], *, port: int) -> Iterator[None]:
+    server = subprocess.Popen(  # noqa: S603 - fixed command line
+        [str(GUNICORN), "benchmarks.hello_wsgi:app", "-c", "gunicorn.conf.py"],
+        cwd=BASE_DIR,
+        env={**os.environ, **env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_until_ready(port)
+        yield
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
+
+
+def fixtures(database: str) -> dict[str, Any]:
+    """Ids the requests use: the scale user's account, products, a factory, a sprocket type."""
+    import psycopg
+
+    with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{database}", autocommit=True) as conn:
+
+        def column(sql: str, *params: Any) -> list[Any]:
+            return [row[0] for row in conn.execute(sql, list(params)).fetchall()]
+
+        account = column(
+            "SELECT a.id FROM accounts_account a JOIN accounts_user u ON u.id = a.owner_id "
+            "WHERE u.username = %s ORDER BY a.name LIMIT 1",
+            SCALE_USER,
+        )[0]
+        products = column(
+            "SELECT id FROM catalog_product WHERE deleted_at IS NULL ORDER BY sku LIMIT 40000",
+        )
+        factories = column("SELECT id FROM sprockets_factory WHERE name LIKE 'Scale factory %%' ORDER BY id LIMIT 1")
+        types = column("SELECT id FROM sprockets_sprockettype ORDER BY id LIMIT 1")
+    return {"account": str(account), "products": [str(p) for p in products], "factory": factories[0], "type": types[0]}
+
+
+def deep_cursor(port: int, token: str, account: str, pages: int = 25) -> str:
+    """The `cursor` of the page `pages` pages deep into the account's messages (or the deepest)."""
+    path = f"/api/v1/messages/?account={account}"
+    cursor = ""
+    for _ in range(pages):
+        answer = send(port, "GET", path, token=token)
+        following = answer.json().get("next")
+        if not following:
+            break
+        parts = urllib.parse.urlsplit(following)
+        path = f"{parts.path}?{parts.query}"
+        cursor = urllib.parse.parse_qs(parts.query)["cursor"][0]
+    return cursor
+
+
+def endpoints(*, token: str, ids: dict[str, Any], cursor: str, misses: int, single: int) -> list[Endpoint]:
+    def fixed(path: str, **extra: Any) -> Any:
+        return lambda round_number: [{"path": path, **extra}]
+
+    def varying(template: str, count: int, **extra: Any) -> Any:
+        # min_price=0.000<round><n>: a new cache key every request, practically every row.
+        def build(round_number: int) -> list[dict[str, Any]]:
+            return [
+                {"path": template.format(min_price=f"0.000{round_number:03d}{n:07d}", n=n), **extra}
+                for n in range(1, count + 1)
+            ]
+
+        return build
+
+    products = ids["products"]
+
+    def detail_misses(round_number: int) -> list[dict[str, Any]]:
+        share = max(1, len(products) // 8)  # rounds take disjoint slices (warm-up is round 0)
+        chosen = products[(round_number % 8) * share : (round_number % 8 + 1) * share]
+        return [{"path": f"/api/v1/products/{product}/"} for product in chosen]
+
+    searches = ["steel%20kettle", "hammer%2042", "batch%2099", "vintage", "garden%20hose%201"]
+    user = {"token": token}
+    account = ids["account"]
+    return [
+        Endpoint("bare WSGI hello (floor)", fixed("/health/"), server="hello", read=False),
+        Endpoint("GET /health/", fixed("/health/"), read=False),
+        Endpoint("products list (hit)", fixed("/api/v1/products/?page_size=20")),
+        Endpoint("products list (miss)", varying("/api/v1/products/?min_price={min_price}", misses)),
+        Endpoint(
+            "products list (miss, 1 connection)",
+            varying("/api/v1/products/?page_size=20&min_price={min_price}", single),
+            connections=1,
+        ),
+        Endpoint("products detail (hit)", fixed(f"/api/v1/products/{products[0]}/")),
+        Endpoint("products detail (miss)", detail_misses),
+        Endpoint("products search (hit)", fixed("/api/v1/products/?search=steel%20kettle")),
+        Endpoint(
+            "products search (miss)",
+            lambda r: [
+                {"path": f"/api/v1/products/?search={searches[n % len(searches)]}&min_price=0.000{r:03d}{n:07d}"}
+                for n in range(1, misses + 1)
+            ],
+        ),
+        Endpoint("messages of one account (first page)", fixed(f"/api/v1/messages/?account={account}", **user)),
+        Endpoint(
+            "messages of one account (cursor deep in)",
+            fixed(f"/api/v1/messages/?account={account}&cursor={urllib.parse.quote(cursor)}", **user),
+        ),
+        Endpoint(
+            "factories with chart data (50 x 1,000)",
+            fixed("/api/v1/factories/?with_chart_data=true&page_size=50&chart_points=1000", **user),
+        ),
+        Endpoint("factory chart by hour", fixed(f"/api/v1/factories/{ids['factory']}/chart/?bucket=hour", **user)),
+        Endpoint(
+            "POST /sprockets/",
+            fixed(
+                "/api/v1/sprockets/",
+                method="POST",
+                body=json.dumps({"name": "bench", "factory": ids["factory"], "sprocket_type": ids["type"]}),
+                **user,
+            ),
+            read=False,
+        ),
+        Endpoint(
+            "POST /messages/",
+            fixed(
+                "/api/v1/messages/",
+                method="POST",
+                body=json.dumps(
+                    {
+                        "account": account,
+                        "sender_number": "+14155550123",
+                        "receiver_number": "+14155550188",
+                        "body": "bench",
+                    }
+                ),
+                **user,
+            ),
+            read=False,
+        ),
+        Endpoint(
+            "POST /posts/",
+            fixed("/api/v1/posts/", method="POST", body=json.dumps({"text": "bench"}), **user),
+            read=False,
+        ),
+    ]
+
+
+# --- measuring ---------------------------------------------------------------------------------
+def run_wrk(port: int, requests: list[dict[str, Any]], *, seconds: float, connections: int, work: Path) -> Measure:
+    data_file = work / f"data-{secrets.token_hex(4)}.lua"
+    data_file.write_text("return " + lua_literal({"requests": requests}) + "\n")
+    command = [
+        "wrk",
+        "-t1",  # one wrk thread: the other core is the server's
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LUA),
+        f"http://127.0.0.1:{port}",
+        "--",
+        str(data_file),
+    ]
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)  # noqa: S603
+    data_file.unlink()
+    match = re.search(r"^SUITE-RESULT (\{.*\})$", finished.stdout, re.MULTILINE)
+    if not match:
+        raise RuntimeError(f"wrk exited {finished.returncode} with no result:\n{finished.stdout}\n{finished.stderr}")
+    result = json.loads(match.group(1))
+    return Measure(
+        rate=result["requests"] / (result["duration_us"] / 1e6),
+        p50_ms=result["p50_us"] / 1000,
+        p99_ms=result["p99_us"] / 1000,
+        requests=result["requests"],
+        non_2xx={status: n for status, n in result["statuses"].items() if not 200 <= int(status) < 300},
+        socket_errors=result["socket_errors"],
+        distinct=len(requests),
+    )
+
+
+def measure_scale(args: argparse.Namespace, scale: str, work: Path) -> tuple[Results, float]:
+    database = f"perf_{scale}"
+    password = secrets.token_urlsafe(16)
+    env = production_environment(
+        name=f"bench-{scale}",
+        database_url=f"postgres://postgres@127.0.0.1:5432/{database}",
+        redis_url=f"redis://127.0.0.1:6379/{args.redis_db}",
+        workers=args.workers,
+        RATE_LIMIT_ENABLED="false",
+        ACCESS_TOKEN_MINUTES="600",
+        GUNICORN_THREADS=str(args.threads),
+    )
+    seeded = prepare_database(env, scale=scale, database=database, reuse=args.reuse, password=password)
+    results = Results(scale)
+    ports = {"app": args.port, "hello": args.port + 1}
+    with ExitStack() as stack:
+        stack.enter_context(live_gunicorn(env, port=ports["app"]))
+        stack.enter_context(hello_gunicorn(env, port=ports["hello"]))
+        token = access_token(ports["app"], SCALE_USER, password)
+        ids = fixtures(database)
+        cursor = deep_cursor(ports["app"], token, ids["account"])
+        # Enough distinct misses that no list cycles within one run of wrk.
+        misses = max(2000, int(args.duration * 1500))
+        chosen = endpoints(
+            token=token, ids=ids, cursor=cursor, misses=misses, single=max(500, int(args.duration * 400))
+        )
+        if args.only:
+            wanted = [word.strip() for word in args.only.split(",") if word.strip()]
+            chosen = [e for e in chosen if any(word in e.name for word in wanted)]
+        for endpoint in chosen:  # warm-up: caches, connections, the workers' first requests
+            run_wrk(
+                ports[endpoint.server],
+                endpoint.requests(0),
+                seconds=args.warmup,
+                connections=endpoint.connections or args.connections,
+                work=work,
+            )
+        for round_number in range(1, args.rounds + 1):
+            for endpoint in chosen:
+                measure = run_wrk(
+                    ports[endpoint.server],
+                    endpoint.requests(round_number),
+                    seconds=args.duration,
+                    connections=endpoint.connections or args.connections,
+                    work=work,
+                )
+                results.rounds.setdefault(endpoint.name, []).append(measure)
+                flag = f" non-2xx {measure.non_2xx}" if measure.non_2xx else ""
+                print(
+                    f"[{scale}] round {round_number} {endpoint.name}: {measure.rate:.0f} req/s, "
+                    f"p50 {measure.p50_ms:.1f} ms, p99 {measure.p99_ms:.1f} ms{flag}",
+                    flush=True,
+                )
+    return results, seeded
+
+
+# --- reporting ---------------------------------------------------------------------------------
+def machine() -> str:
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    memory = "?"
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal"):
+            memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    try:
+        import psycopg
+
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres") as conn:
+            row = conn.execute("SHOW server_version").fetchone()
+            postgres = row[0] if row else "?"
+    except Exception:
+        postgres = "?"
+    try:
+        import redis
+
+        info: Any = redis.Redis(host="127.0.0.1", port=6379).info("server")
+        redis_version = str(info["redis_version"])
+    except Exception:
+        redis_version = "?"
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory} RAM, {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}, PostgreSQL {postgres}, Redis {redis_version}; "
+        "wrk and gunicorn on the same machine, over loopback; the machine is shared with other work."
+    )
+
+
+def scale_table(results: Results, seconds_seeding: float) -> str:
+    from config.scale_seed import SCALES
+
+    s = SCALES[results.scale]
+    lines = [
+        f"### Scale `{results.scale}`",
+        "",
+        f"{s.products:,} products, {s.messages:,} messages over {s.accounts:,} accounts, {s.factories:,} factories "
+        f"x {s.chart_entries_per_factory:,} chart entries, {s.sprockets:,} sprockets, {s.posts:,} posts"
+        + (f" (seeded in {seconds_seeding:.0f} s)." if seconds_seeding else "."),
+        "",
+        "| endpoint | req/s | p50 ms | p99 ms | non-2xx |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, measures in results.rounds.items():
+        non_2xx = sum(sum(m.non_2xx.values()) for m in measures)
+        lines.append(
+            f"| {name} | {results.median(name, 'rate'):.0f} | {results.median(name, 'p50_ms'):.1f} | "
+            f"{results.median(name, 'p99_ms'):.1f} | {non_2xx} |"
+        )
+    return "\n".join(lines)
+
+
+def targets(all_results: dict[str, Results]) -> str:
+    rows: list[tuple[str, str, str, bool]] = []
+
+    def ratio(results: Results, a: str, b: str) -> float | None:
+        if a in results.rounds and b in results.rounds:
+            return results.median(a, "rate") / results.median(b, "rate")
+        return None
+
+    for scale, results in all_results.items():
+        checks = [
+            ("`/health/` >= 60% of bare WSGI req/s", "GET /health/", "bare WSGI hello (floor)", 0.60),
+            ("products list hit >= 85% of `/health/` req/s", "products list (hit)", "GET /health/", 0.85),
+            ("`POST /sprockets/` >= 50% of `POST /posts/` req/s", "POST /sprockets/", "POST /posts/", 0.50),
+        ]
+        for label, a, b, goal in checks:
+            value = ratio(results, a, b)
+            if value is not None:
+                rows.append((scale, label, f"{value:.0%}", value >= goal))
+        single = "products list (miss, 1 connection)"
+        if scale == "small" and single in results.rounds:
+            p50 = results.median(single, "p50_ms")
+            rows.append((scale, "products list miss, single request p50 <= 8 ms", f"{p50:.1f} ms", p50 <= 8))
+        charts = "factories with chart data (50 x 1,000)"
+        if scale == "large" and charts in results.rounds:
+            p50 = results.median(charts, "p50_ms")
+            rows.append((scale, "factory list with chart data (50 x 1,000) p50 <= 60 ms", f"{p50:.1f} ms", p50 <= 60))
+    if "small" in all_results and "large" in all_results:
+        small, large = all_results["small"], all_results["large"]
+        for name in small.rounds:
+            if name in large.rounds and _is_read(name):
+                value = large.median(name, "p50_ms") / small.median(name, "p50_ms")
+                rows.append(("large / small", f"{name}: p50 large <= 1.3x small", f"{value:.2f}x", value <= 1.3))
+    lines = ["| scale | target | measured | met |", "|---|---|---:|---|"]
+    lines += [f"| {scale} | {label} | {value} | {'yes' if met else '**no**'} |" for scale, label, value, met in rows]
+    return "\n".join(lines)
+
+
+READS_NOT_COMPARED = ("bare WSGI", "/health/", "POST ")
+
+
+def _is_read(name: str) -> bool:
+    return not any(word in name for word in READS_NOT_COMPARED)
+
+
+def plot(all_results: dict[str, Results], directory: Path) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for metric, label in (("rate", "requests/s (median of rounds)"), ("p50_ms", "p50 latency, ms")):
+        figure, axes = plt.subplots(figsize=(10, 6))
+        names = list(next(iter(all_results.values())).rounds)
+        width = 0.8 / len(all_results)
+        for offset, (scale, results) in enumerate(all_results.items()):
+            values = [results.median(n, metric) if n in results.rounds else 0 for n in names]
+            axes.barh([i + offset * width for i in range(len(names))], values, height=width, label=scale)
+        axes.set_yticks([i + width * (len(all_results) - 1) / 2 for i in range(len(names))], names, fontsize=8)
+        axes.invert_yaxis()
+        axes.set_xlabel(label)
+        axes.legend()
+        figure.tight_layout()
+        path = directory / f"suite-{metric.replace('_ms', '')}.png"
+        figure.savefig(path, dpi=90)
+        plt.close(figure)
+        written.append(path)
+    return written
+
+
+def main() -> int:
+    args = parse_args()
+    scales = [s.strip() for s in args.scales.split(",") if s.strip()]
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")  # for SCALES only
+    all_results: dict[str, Results] = {}
+    seeding: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="suite-") as work:
+        for scale in scales:
+            all_results[scale], seeding[scale] = measure_scale(args, scale, Path(work))
+    command = "python benchmarks/suite.py " + " ".join(sys.argv[1:])
+    report = "\n\n".join(
+        [
+            f"Machine: {machine()}",
+            f"Command: `{command.strip()}` ({args.rounds} interleaved rounds of {args.duration:g} s per endpoint, "
+            f"{args.connections} connections, {args.workers} gunicorn workers x {args.threads} threads; "
+            f"measured {time.strftime('%Y-%m-%d %H:%M %Z')}).",
+            *(scale_table(all_results[s], seeding[s]) for s in scales),
+            "### Targets\n\n" + targets(all_results),
+        ]
+    )
+    print("\n" + report)
+    if args.output:
+        args.output.write_text(report + "\n")
+    if args.update_doc:
+        text = args.update_doc.read_text()
+        begin, end = "<!-- suite:begin -->", "<!-- suite:end -->"
+        if begin not in text or end not in text:
+            raise SystemExit(f"{args.update_doc} has no {begin} ... {end} section")
+        head, rest = text.split(begin, 1)
+        _, tail = rest.split(end, 1)
+        args.update_doc.write_text(f"{head}{begin}\n{report}\n{end}{tail}")
+    if args.json:
+        raw = {s: {n: [vars(m) for m in ms] for n, ms in r.rounds.items()} for s, r in all_results.items()}
+        args.json.write_text(json.dumps(raw, indent=1) + "\n")
+    if args.plots:
+        for path in plot(all_results, args.plots):
+            print(f"wrote {path}")
+    bad = [
+        f"{scale}: {name}"
+        for scale, results in all_results.items()
+        for name, measures in results.rounds.items()
+        if any(m.non_2xx or m.socket_errors for m in measures)
+    ]
+    if bad:
+        print(f"FAIL: non-2xx answers or socket errors in {bad}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
