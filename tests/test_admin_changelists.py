@@ -114,4 +114,5 @@ def test_the_changelist_is_searchable_filterable_and_joins_what_it_shows(model):
     foreign_keys = {field.name for field in model._meta.fields if isinstance(field, ForeignKey)}
     assert foreign_keys <= set(model_admin.autocomplete_fields), "autocomplete_fields"
     shown = foreign_keys & set(model_admin.list_display)
-    assert shown <= set(model_admin.list_select_related or ()), "list_select_related"
+    joined = model_admin.list_select_related
+    assert not shown or (isinstance(joined, list | tuple) and shown <= set(joined)), "list_select_related"
