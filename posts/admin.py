@@ -1,8 +1,8 @@
 """Moderation of posts: find one by author or text, delete it. Writes go through posts.services.
 
 (config.api.admin.ServiceAdmin: the model's validation and the service's refusals are form errors.)
-A post keeps its author: the author is chosen when adding a post and read-only afterwards, as in
-the API. A delete invalidates the author's cached list (posts.signals).
+Staff may move a post to another author (`post_update(author=...)`; the API never can): both
+authors' cached lists follow, as they do after a delete (posts.signals).
 """
 
 from typing import Any
@@ -30,15 +30,11 @@ class PostAdmin(ServiceAdmin):
     # Counting millions of rows on every page is the slow part of a big changelist.
     show_full_result_count = False
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        readonly = list(super().get_readonly_fields(request, obj))
-        return [*readonly, "author"] if obj is not None else readonly
-
     def service_save(self, request: HttpRequest, form: forms.ModelForm, stored: Any) -> Post:
         post: Post = form.instance
         if stored is None:
             return services.post_create(author=post.author, text=post.text)
-        return services.post_update(post=stored, text=post.text)
+        return services.post_update(post=stored, text=post.text, author=post.author)
 
     def service_delete(self, request: HttpRequest, obj: Post) -> None:
         services.post_delete(post=obj)

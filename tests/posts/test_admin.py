@@ -28,7 +28,7 @@ def test_adding_and_editing_a_post_there_goes_through_the_service(staff, user, u
     assert post.author == user
     assert user_client.get(API_POSTS).json()["count"] == 1
 
-    response = staff.post(f"{POSTS}{post.pk}/change/", {"text": "edited"})
+    response = staff.post(f"{POSTS}{post.pk}/change/", {"author": str(user.pk), "text": "edited"})
     assert response.status_code == 302
     post.refresh_from_db()
     assert (post.text, post.author) == ("edited", user)
@@ -41,11 +41,15 @@ def test_a_blank_text_is_a_form_error(staff, user):
     assert not Post.objects.exists()
 
 
-def test_the_author_is_read_only_on_change(staff, user, other_user):
-    post = PostFactory.create(author=user)
-    staff.post(f"{POSTS}{post.pk}/change/", {"author": str(other_user.pk), "text": "same"})
+def test_a_post_moved_to_another_author_there_leaves_the_first_authors_list(staff, user, other_user, client_for):
+    post = PostFactory.create(author=user, text="moved")
+    assert client_for(user).get(API_POSTS).json()["count"] == 1  # cached now
+    response = staff.post(f"{POSTS}{post.pk}/change/", {"author": str(other_user.pk), "text": "moved, edited"})
+    assert response.status_code == 302
     post.refresh_from_db()
-    assert post.author == user
+    assert (post.author, post.text) == (other_user, "moved, edited")
+    assert client_for(user).get(API_POSTS).json()["count"] == 0
+    assert client_for(other_user).get(API_POSTS).json()["count"] == 1
 
 
 def test_deleting_posts_there_singly_and_in_bulk_invalidates_the_authors_list(staff, user, user_client):
