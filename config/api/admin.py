@@ -11,9 +11,12 @@ The admin enforces the same rules as the API because it writes through the same 
   `stored` is the object as the admin read it, before the form wrote the posted values into it:
   the service compares against it (`user_update` asks whether the *stored* user is the last admin).
 - **Delete** (the delete page and the "delete selected" action): `service_delete` for each object,
-  all in one transaction. A `ValidationError` becomes an error message and nothing is deleted.
+  all in one transaction. A `ValidationError` (or a `ProtectedError`) becomes an error message and
+  nothing is deleted.
 - A row deleted meanwhile makes the service raise `ObjectNotFound`: a 404 page
-  (`ObjectNotFoundMiddleware`); a `PermissionDenied` is a 403 page.
+  (`ObjectNotFoundMiddleware`); a `PermissionDenied` is a 403 page. What the API answers with a
+  409 (a concurrent write past the service's check stopped by a database constraint, a row still
+  in use) is a form error or an error message here, not a 500: save or delete again.
 
 These admins have no inlines: an inline formset found invalid after the main form's service call
 would otherwise be redisplayed over a write already made.
@@ -27,16 +30,22 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import router, transaction
-from django.db.models import Model, QuerySet
+from django.db import IntegrityError, router, transaction
+from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from .models import IdempotencyKey
 
+CONFLICT = "A change made at the same moment conflicts with this one; nothing was saved. Check and save again."
+# What a delete is refused with: a service's rule, or a row still in use (created meanwhile).
+DELETE_REFUSALS = (ValidationError, ProtectedError, RestrictedError)
 
-def refusal_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
+
+def refusal_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return f"it is still in use ({exc.args[0]})"
 
 
 class ServiceFormMixin(forms.ModelForm):
@@ -65,6 +74,9 @@ class ServiceFormMixin(forms.ModelForm):
             self.instance = type(self).service_save(self, self.stored)
         except ValidationError as exc:
             self._add_service_errors(exc)
+        except IntegrityError:
+            # The service's savepoint rolled back; the admin's transaction goes on (the API's 409).
+            self.add_error(None, CONFLICT)
 
     def _add_service_errors(self, exc: ValidationError) -> None:
         if not hasattr(exc, "error_dict"):
@@ -82,7 +94,7 @@ def _refusal_as_message(action: Callable[..., HttpResponse | None]) -> Callable[
         try:
             with transaction.atomic(using=router.db_for_write(modeladmin.model)):
                 return action(modeladmin, request, queryset)
-        except ValidationError as exc:
+        except DELETE_REFUSALS as exc:
             modeladmin.message_user(request, f"Nothing was deleted: {refusal_text(exc)}", messages.ERROR)
             return None
 
@@ -130,7 +142,7 @@ class ServiceAdmin(admin.ModelAdmin):
         try:
             # The admin's own transaction rolls back the deletion's log entry too.
             return super().delete_view(request, object_id, extra_context)
-        except ValidationError as exc:
+        except DELETE_REFUSALS as exc:
             self.message_user(request, f"Not deleted: {refusal_text(exc)}", messages.ERROR)
             opts = self.model._meta
             url = reverse(

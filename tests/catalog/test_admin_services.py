@@ -80,3 +80,14 @@ def test_a_deleted_product_is_shown_read_only(staff):
     staff.post(f"{CHANGELIST}{product.pk}/delete/", {"post": "yes"})
     assert staff.get(f"{CHANGELIST}{product.pk}/change/").status_code == 200
     assert staff.post(f"{CHANGELIST}{product.pk}/change/", product_form(sku=product.sku)).status_code == 403
+
+
+def test_a_sku_saved_at_the_same_moment_is_a_form_error_not_a_500(staff, monkeypatch):
+    """The race past ensure_unique(): the database's constraint stops it (the API's 409)."""
+    make_product(sku="RACE")
+    monkeypatch.setattr("catalog.services.ensure_unique", lambda *args, **kwargs: None)  # the check "missed" it
+
+    response = staff.post(f"{CHANGELIST}add/", product_form(sku="RACE"))
+
+    assert "A change made at the same moment conflicts" in str(form_errors(response))
+    assert Product.objects.filter(sku="RACE").count() == 1

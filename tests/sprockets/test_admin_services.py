@@ -121,3 +121,17 @@ def test_the_chart_history_cannot_be_changed_or_deleted_there(staff):
     assert staff.get(f"{ADMIN}/factorychartentry/{entry.pk}/change/").status_code == 200  # view only
     assert staff.post(f"{ADMIN}/factorychartentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
     assert FactoryChartEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_a_sprocket_made_after_the_delete_confirmation_is_an_error_message_not_a_500(staff, monkeypatch):
+    from sprockets.admin import FactoryAdmin
+
+    sprocket = SprocketFactory.create()
+    # As if the sprocket had been made between the page's check of what is in use and the delete.
+    monkeypatch.setattr(FactoryAdmin, "get_deleted_objects", lambda self, objs, request: ([], {}, set(), []))
+
+    response = staff.post(f"{ADMIN}/factory/{sprocket.factory_id}/delete/", {"post": "yes"}, follow=True)
+
+    assert response.status_code == 200
+    assert "Not deleted: it is still in use" in response.content.decode()
+    assert Factory.objects.filter(pk=sprocket.factory_id).exists()
