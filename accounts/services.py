@@ -89,23 +89,45 @@ def _check_unique_identity(*, user: User) -> None:
     ensure_unique(user, among=User.objects.alive(), messages=USER_UNIQUE_MESSAGES, ignore_case=True)
 
 
+def _new_user(*, email: str, username: str, password: str | None, role: str, first_name: str, last_name: str) -> User:
+    user = User(email=email.strip(), username=username, first_name=first_name, last_name=last_name, role=role)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        try:
+            validate_password(password, user=user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from exc
+        user.set_password(password)
+    _check_unique_identity(user=user)
+    return validate_and_save(user, exclude=["password"])
+
+
 @transaction.atomic
 def user_register(*, email: str, username: str, password: str, first_name: str = "", last_name: str = "") -> User:
     """Create a `user`-role account. Password validators run against the new user's attributes."""
-    user = User(
-        email=email.strip(),
-        username=username,
-        first_name=first_name,
-        last_name=last_name,
-        role=Role.USER,
+    return _new_user(
+        email=email, username=username, password=password, role=Role.USER, first_name=first_name, last_name=last_name
     )
-    try:
-        validate_password(password, user=user)
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from exc
-    _check_unique_identity(user=user)
-    user.set_password(password)
-    return validate_and_save(user, exclude=["password"])
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User,
+    email: str,
+    username: str,
+    password: str | None,
+    role: str = Role.USER,
+    first_name: str = "",
+    last_name: str = "",
+) -> User:
+    """An admin creates a user of any role (the admin site); `password=None`: no password sign-in."""
+    if not is_admin(actor):
+        raise PermissionDenied("Only an admin may create users.")
+    return _new_user(
+        email=email, username=username, password=password, role=role, first_name=first_name, last_name=last_name
+    )
 
 
 def _active_admins_other_than(user: User) -> int:
@@ -191,6 +213,22 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
     user.set_password(new_password)
     user.save(update_fields=["password"])
     refresh_tokens_revoke_all(user=user)
+
+
+@transaction.atomic
+def user_set_password(*, user: User, password: str | None) -> User:
+    """An admin sets someone's password (`None`: no password sign-in); their refresh tokens stop working.
+
+    The caller validated the new password (the admin's form runs the password validators).
+    """
+    user = lock_for_update(User.objects.alive(), user.pk)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    refresh_tokens_revoke_all(user=user)
+    return user
 
 
 # --- Customer accounts ----------------------------------------------------------------------

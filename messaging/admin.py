@@ -1,18 +1,26 @@
+"""Messages are immutable: staff can add, look up and delete them, never edit.
+
+Adding and deleting go through messaging.services (config.api.admin.ServiceAdmin): a number that
+is not a phone number is a form error on that field.
+"""
+
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
+from config.api.admin import ServiceAdmin
+
+from . import services
 from .models import PHONE_NUMBER_FIELDS, WRITTEN_NUMBER_MAX_LENGTH, Message
 from .phone import normalize_phone_number
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
-    """Messages are immutable: staff can add, look up and delete them, never edit."""
-
+class MessageAdmin(ServiceAdmin):
     list_display = ["created_at", "account", "sender_number", "receiver_number", "body"]
     list_select_related = ["account"]
     list_filter = ["account"]
@@ -31,6 +39,18 @@ class MessageAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def service_save(self, request: HttpRequest, form: forms.ModelForm, stored: Any) -> Message:
+        message: Message = form.instance  # its numbers already normalised by the model's clean_fields()
+        return services.message_create(
+            account=message.account,
+            sender_number=message.sender_number,
+            receiver_number=message.receiver_number,
+            body=message.body,
+        )
+
+    def service_delete(self, request: HttpRequest, obj: Message) -> None:
+        services.message_delete(message=obj)
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
         """A number in any form ("(415) 555-0123") finds its E.164 form, by index, exactly."""

@@ -28,12 +28,17 @@ def post_create(*, author: User, text: str) -> Post:
 
 
 @transaction.atomic
-def post_update(*, post: Post, text: str) -> Post:
+def post_update(*, post: Post, text: str, author: User | None = None) -> Post:
+    """A new text; `author` moves the post to another author (staff in the admin; the API never passes it)."""
     _refuse_oversized(text)
     post = lock_for_update(Post.objects.all(), post.pk)
     post.text = text
-    # Only the text: posts.signals then knows the post kept its author (no query to check).
-    return validate_and_save(post, update_fields=["text", "updated_at"])
+    # Only the text unless it moves: posts.signals then knows the post kept its author (no query to check).
+    update_fields = ["text", "updated_at"]
+    if author is not None and author.pk != post.author_id:
+        post.author = author
+        update_fields.append("author")
+    return validate_and_save(post, update_fields=update_fields)
 
 
 @transaction.atomic
