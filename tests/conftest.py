@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.services import tokens_for_user
@@ -83,3 +84,11 @@ def other_client(other_user, client_for) -> APIClient:
 @pytest.fixture
 def admin_client_api(admin_user, client_for) -> APIClient:
     return client_for(admin_user)
+
+
+@pytest.fixture
+def staff(admin_user) -> Client:
+    """A Django test client signed in to the admin as an admin (session login, as staff use it)."""
+    client = Client()
+    client.force_login(admin_user)
+    return client

@@ -62,13 +62,6 @@ REGISTERED = sorted(
 IDS = [model._meta.label for model in REGISTERED]
 
 
-@pytest.fixture
-def staff(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    return client
-
-
 def _changelist_queries(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)

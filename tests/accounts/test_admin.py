@@ -1,7 +1,6 @@
 """The admin of users and accounts writes through accounts.services: the API's rules hold in /admin/ too."""
 
 import pytest
-from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import Account, Role, User
@@ -14,13 +13,6 @@ pytestmark = pytest.mark.django_db
 REFRESH_URL = "/api/v1/auth/refresh/"
 USERS = "/admin/accounts/user/"
 ACCOUNTS = "/admin/accounts/account/"
-
-
-@pytest.fixture
-def staff(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    return client
 
 
 def user_form(user: User, **changes: object) -> dict:

@@ -1,7 +1,6 @@
 """The product admin writes through catalog.services: SKU rules, soft delete and cache invalidation as in the API."""
 
 import pytest
-from django.test import Client
 
 from catalog.models import Product
 
@@ -11,13 +10,6 @@ from .helpers import PRODUCTS_URL, listed_skus
 pytestmark = pytest.mark.django_db(transaction=True)  # cache invalidation runs on commit
 
 CHANGELIST = "/admin/catalog/product/"
-
-
-@pytest.fixture
-def staff(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    return client
 
 
 def product_form(**fields: object) -> dict:

@@ -1,7 +1,6 @@
 """The message admin adds and deletes through messaging.services; messages are never edited."""
 
 import pytest
-from django.test import Client
 
 from messaging.models import Message
 from tests.accounts.factories import AccountFactory
@@ -11,13 +10,6 @@ from .factories import MessageFactory
 pytestmark = pytest.mark.django_db
 
 MESSAGES = "/admin/messaging/message/"
-
-
-@pytest.fixture
-def staff(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    return client
 
 
 def test_a_bad_number_is_a_form_error_beside_it(staff, settings):

@@ -1,7 +1,6 @@
 """The post admin writes through posts.services; the author's cached list follows (posts.signals)."""
 
 import pytest
-from django.test import Client
 
 from posts.models import Post
 
@@ -11,13 +10,6 @@ pytestmark = pytest.mark.django_db(transaction=True)  # cache invalidation runs 
 
 POSTS = "/admin/posts/post/"
 API_POSTS = "/api/v1/posts/"
-
-
-@pytest.fixture
-def staff(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    return client
 
 
 def test_adding_and_editing_a_post_there_goes_through_the_service(staff, user, user_client):

@@ -1,7 +1,6 @@
 """The sprockets admin writes through sprockets.services: counters, charts and postal codes as in the API."""
 
 import pytest
-from django.test import Client
 
 from sprockets.charts import factory_chart_data
 from sprockets.models import Factory, FactoryChartEntry, Location, Sprocket, SprocketType
@@ -11,13 +10,6 @@ from .factories import FactoryFactory, LocationFactory, SprocketFactory, Sprocke
 pytestmark = pytest.mark.django_db
 
 ADMIN = "/admin/sprockets"
-
-
-@pytest.fixture
-def staff(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    return client
 
 
 def form_errors(response) -> dict:
