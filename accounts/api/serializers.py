@@ -142,7 +142,10 @@ class AccountSerializer(FullReplacementMixin, serializers.ModelSerializer):
     )
     name = serializers.CharField(min_length=1, max_length=120, allow_blank=False)
     currency = CurrencyField(min_length=3, max_length=3, required=False)
-    balance = DecimalField(max_digits=14, decimal_places=2, max_value=Decimal("999999999999.99"), required=False)
+    # `initial` pre-fills the browsable API's form (an empty form field is a malformed number).
+    balance = DecimalField(
+        max_digits=14, decimal_places=2, max_value=Decimal("999999999999.99"), required=False, initial="0.00"
+    )
 
     class Meta:
         model = Account

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import serializers
 
@@ -103,7 +104,9 @@ class FactorySerializer(FullReplacementMixin, serializers.ModelSerializer):
         queryset=Location.objects.all(), required=False, allow_null=True, default=None
     )
     location_detail = LocationSerializer(source="location", read_only=True, allow_null=True)
-    sprocket_production_goal = serializers.IntegerField(min_value=0, max_value=MAX_COUNTER, required=False)
+    # `initial` pre-fills the browsable API's form: an empty form field is a malformed number
+    # (config/api/strict_types.py), so the form starts from the default instead of blank.
+    sprocket_production_goal = serializers.IntegerField(min_value=0, max_value=MAX_COUNTER, required=False, initial=0)
 
     class Meta:
         model = Factory
@@ -208,7 +211,8 @@ class SprocketSerializer(FullReplacementMixin, serializers.ModelSerializer):
     name = serializers.CharField(max_length=120, required=False, allow_blank=True)
     factory = serializers.PrimaryKeyRelatedField(queryset=Factory.objects.all())
     sprocket_type = serializers.PrimaryKeyRelatedField(queryset=SprocketType.objects.all())
-    produced_at = DateTimeField(required=False)
+    # The browsable API's form starts at "now" (its datetime-local input takes no offset: UTC).
+    produced_at = DateTimeField(required=False, initial=lambda: timezone.now().strftime("%Y-%m-%dT%H:%M:%S"))
 
     class Meta:
         model = Sprocket

@@ -27,11 +27,11 @@ def site() -> Iterator[str]:
     """The base URL of a gunicorn serving the demo data (`manage.py seed_demo`)."""
     if not shutil.which(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
-    database = "browser"
+    database = os.environ.get("BROWSER_TEST_DATABASE", "browser")
     env = production_environment(
         name="browser",
         database_url=f"postgres://postgres@127.0.0.1:5432/{database}",
-        redis_url="redis://127.0.0.1:6379/13",
+        redis_url=f"redis://127.0.0.1:6379/{os.environ.get('BROWSER_TEST_REDIS_DB', '13')}",
         workers=2,
         RATE_LIMIT_ENABLED="false",
         DJANGO_SETTINGS_MODULE="config.settings.production",

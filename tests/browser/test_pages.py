@@ -72,7 +72,7 @@ def test_redoc_renders_served_by_the_app_alone(page: Any) -> None:
     assert [url for url in page.off_machine if "cdn.redoc.ly" not in url] == []
 
 
-def test_the_browsable_api_logs_in_and_creates_a_location_and_a_factory(page: Any) -> None:
+def test_the_browsable_api_logs_in_and_creates_a_location_a_factory_a_sprocket_and_a_post(page: Any) -> None:
     page.goto("/api/v1/")
     assert page.locator("text=locations").first.is_visible()  # public list of resources
     page.click("text=Log in")
@@ -107,6 +107,25 @@ def test_the_browsable_api_logs_in_and_creates_a_location_and_a_factory(page: An
     assert "Browser factory" in listed
     screenshot(page, "browsable-api")
 
+    page.goto("/api/v1/sprockets/")
+    form = page.locator("#post-object-form")
+    form.locator("input[name=name]").fill("Browser sprocket")
+    factory = form.locator("select[name=factory] option", has_text="Browser factory").get_attribute("value")
+    form.locator("select[name=factory]").select_option(value=factory)
+    form.locator("select[name=sprocket_type]").select_option(index=1)
+    form.locator("button:has-text('POST')").click()
+    page.wait_for_selector("text=HTTP 201 Created")
+    page.goto("/api/v1/factories/?search=Browser")
+    assert '"sprocket_production_actual": 1' in page.locator(".response-info").inner_text()
+
+    page.goto("/api/v1/posts/")
+    form = page.locator("#post-object-form")
+    form.locator("textarea[name=text], input[name=text]").first.fill("Written in the browsable API")
+    form.locator("button:has-text('POST')").click()
+    page.wait_for_selector("text=HTTP 201 Created")
+    page.goto("/api/v1/posts/")
+    assert "Written in the browsable API" in page.locator(".response-info").inner_text()
+
 
 def test_the_admin_searches_filters_and_shows_the_factory_chart(page: Any) -> None:
     page.goto("/admin/login/")
@@ -134,7 +153,9 @@ def test_the_admin_searches_filters_and_shows_the_factory_chart(page: Any) -> No
     chart.first.wait_for(state="attached")
     assert chart.count() == 2  # goal and actual
     goal_points, actual_points = (len(line.get_attribute("points").split()) for line in chart.all())
-    assert goal_points == actual_points > 1
+    shown = re.search(r"The newest (\d+) of (\d+) points", page.locator(".field-production_chart").inner_text())
+    assert shown is not None
+    assert goal_points == actual_points == int(shown.group(1)) > 1
     screenshot(page, "admin-factory-chart")
 
 
