@@ -15,6 +15,7 @@ One line per step; the exit status is non-zero if any step fails (the rest are t
 import argparse
 import importlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -74,6 +75,9 @@ def generate(schema: Path, out: Path) -> str:
     done = subprocess.run(  # noqa: S603 - fixed command line
         [str(GENERATOR), "generate", "--path", str(schema), "--meta", "none", "--output-path", str(out / PACKAGE)],
         cwd=out,
+        # The generator formats its output with ruff, found on PATH: the virtualenv's own, also
+        # when the script is run as .venv/bin/python without an activated virtualenv (CI).
+        env={**os.environ, "PATH": f"{GENERATOR.parent}{os.pathsep}{os.environ.get('PATH', '')}"},
         capture_output=True,
         text=True,
         timeout=300,
