@@ -22,6 +22,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from config.api.exceptions import field_errors
 from config.api.permissions import is_admin
 from config.api.services import assign_fields, ensure_unique, lock_for_update, validate_and_save
+from config.db_router import pin_user
 
 from .models import Account, Role, User
 
@@ -43,6 +44,8 @@ class InvalidCredentials(Exception):
 
 # --- Tokens ---------------------------------------------------------------------------------
 def tokens_for_user(*, user: User) -> dict[str, Any]:
+    # A user who has just registered or logged in reads their own rows at once (read replicas).
+    pin_user(user.pk)
     refresh = RefreshToken.for_user(user)
     lifetime: timedelta = settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"]
     return {

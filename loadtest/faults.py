@@ -31,7 +31,6 @@ import http.client
 import json
 import os
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -40,7 +39,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +49,8 @@ sys.path.insert(0, str(BASE_DIR))
 
 from loadtest.server import (  # noqa: E402
     Checks,
+    OwnPostgres,
+    OwnRedis,
     access_token,
     http_status,
     live_gunicorn,
@@ -57,12 +58,10 @@ from loadtest.server import (  # noqa: E402
     production_environment,
     send,
     setup_django,
+    wait_for,
     worker_pids,
 )
 
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"
-PG_BIN = Path(sorted(Path("/usr/lib/postgresql").iterdir())[-1]) / "bin"
 DB_POOL_TIMEOUT = 3.0
 # A request may wait for the pool twice (a pooled connection the stop broke fails at once; the next
 # query of the same request then waits for a new one), so a 503 comes within two pool timeouts,
@@ -70,107 +69,6 @@ DB_POOL_TIMEOUT = 3.0
 UNAVAILABLE_LATENCY_LIMIT = 2 * DB_POOL_TIMEOUT + 2.0
 CLIENTS = 4
 PACE_SECONDS = 0.07
-
-
-# --- Our own servers --------------------------------------------------------------------------
-class OwnRedis:
-    """A throwaway redis-server on its own port, no persistence: a restart starts empty."""
-
-    def __init__(self, port: int, workdir: Path) -> None:
-        self.port, self.workdir = port, workdir
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603 - fixed command line
-            [
-                REDIS_SERVER,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.workdir),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_for(lambda: redis_ping(self.port), what=f"redis on {self.port}")
-
-    def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-
-def redis_ping(port: int) -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis(port=port, socket_timeout=0.5).ping())
-    except redis.RedisError:
-        return False
-
-
-class OwnPostgres:
-    """A throwaway PostgreSQL cluster owned by `postgres`, trust auth, on its own port."""
-
-    def __init__(self, port: int, workdir: Path, *, max_connections: int) -> None:
-        self.port, self.data = port, workdir / "pgdata"
-        self.max_connections = max_connections
-        self.socket_dir = workdir / "pgsocket"
-
-    def _as_postgres(self, *command: str) -> None:
-        subprocess.run(  # noqa: S603 - fixed command lines
-            [RUNUSER, "-u", "postgres", "--", *command], check=True, stdout=subprocess.DEVNULL, timeout=120
-        )
-
-    def init(self) -> None:
-        for path in (self.data, self.socket_dir):
-            path.mkdir(parents=True)
-            shutil.chown(path, "postgres", "postgres")
-        shutil.chown(self.data.parent, "postgres", "postgres")
-        self._as_postgres(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres")
-
-    def start(self) -> None:
-        options = (
-            f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.socket_dir} "
-            f"-c max_connections={self.max_connections} -c superuser_reserved_connections=0 -c fsync=off"
-        )
-        self._as_postgres(
-            str(PG_BIN / "pg_ctl"),
-            "-D",
-            str(self.data),
-            "-o",
-            options,
-            "-w",
-            "-l",
-            str(self.data.parent / "postgres.log"),
-            "start",
-        )
-
-    def stop(self, mode: str = "fast") -> None:
-        self._as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
-
-    def stop_if_running(self) -> None:
-        with suppress(subprocess.CalledProcessError):  # already stopped
-            self.stop("immediate")
-
-    def url(self, database: str) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
-
-
-def wait_for(condition: Any, *, what: str, timeout: float = 30) -> float:
-    """Seconds until `condition()` is true; raises after `timeout`."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if condition():
-            return time.monotonic() - started
-        time.sleep(0.1)
-    raise TimeoutError(f"{what}: not within {timeout:.0f} s")
 
 
 # --- The load ---------------------------------------------------------------------------------

@@ -13,18 +13,24 @@ import http.client
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"  # the virtualenv running the script
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"
+PG_BIN = (
+    Path(sorted(Path("/usr/lib/postgresql").iterdir())[-1]) / "bin" if Path("/usr/lib/postgresql").is_dir() else Path()
+)
 
 
 def manage(env: dict[str, str], *command: str, timeout: float = 300) -> None:
@@ -184,3 +190,129 @@ class Checks:
         print(f"{'ok  ' if holds else 'FAIL'} {name}: {detail}", flush=True)
         if not holds:
             self.failures.append(name)
+
+
+def wait_for(condition: Any, *, what: str, timeout: float = 30) -> float:
+    """Seconds until `condition()` is true; raises after `timeout`."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if condition():
+            return time.monotonic() - started
+        time.sleep(0.1)
+    raise TimeoutError(f"{what}: not within {timeout:.0f} s")
+
+
+# --- Servers of a script's own (never the machine's) -----------------------------------------
+class OwnRedis:
+    """A throwaway redis-server on its own port, no persistence: a restart starts empty."""
+
+    def __init__(self, port: int, workdir: Path) -> None:
+        self.port, self.workdir = port, workdir
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603 - fixed command line
+            [
+                REDIS_SERVER,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for(lambda: redis_ping(self.port), what=f"redis on {self.port}")
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+def redis_ping(port: int) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis(port=port, socket_timeout=0.5).ping())
+    except redis.RedisError:
+        return False
+
+
+class OwnPostgres:
+    """A throwaway PostgreSQL cluster owned by `postgres`, trust auth, on its own port.
+
+    `init()` makes a new cluster; `init_standby_of(primary)` makes a hot standby streaming from
+    `primary` instead (`pg_basebackup -R`). `settings` are extra `-c name=value` server settings.
+    """
+
+    def __init__(
+        self, port: int, workdir: Path, *, max_connections: int, settings: dict[str, str] | None = None
+    ) -> None:
+        self.port, self.workdir, self.data = port, workdir, workdir / "pgdata"
+        self.max_connections = max_connections
+        self.socket_dir = workdir / "pgsocket"
+        self.settings = settings or {}
+
+    def _as_postgres(self, *command: str, quiet: bool = False) -> None:
+        subprocess.run(  # noqa: S603 - fixed command lines
+            [RUNUSER, "-u", "postgres", "--", *command],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL if quiet else None,
+            timeout=120,
+        )
+
+    def _directories(self, *, data: bool) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        for path in (self.data, self.socket_dir) if data else (self.socket_dir,):
+            path.mkdir(parents=True)
+            shutil.chown(path, "postgres", "postgres")
+        shutil.chown(self.workdir, "postgres", "postgres")
+
+    def init(self) -> None:
+        self._directories(data=True)
+        self._as_postgres(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres")
+
+    def init_standby_of(self, primary: "OwnPostgres") -> None:
+        """A copy of the running `primary` that streams its WAL (standby.signal, primary_conninfo)."""
+        self._directories(data=False)
+        self._as_postgres(
+            str(PG_BIN / "pg_basebackup"),
+            "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
+            "-D", str(self.data), "-R", "-X", "stream", "-c", "fast",
+        )  # fmt: skip
+
+    def start(self) -> None:
+        extra = "".join(f" -c {name}={value}" for name, value in self.settings.items())
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.socket_dir} "
+            f"-c max_connections={self.max_connections} -c superuser_reserved_connections=0 -c fsync=off{extra}"
+        )
+        self._as_postgres(
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-w",
+            "-l",
+            str(self.workdir / "postgres.log"),
+            "start",
+        )
+
+    def stop(self, mode: str = "fast", *, quiet: bool = False) -> None:
+        self._as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop", quiet=quiet)
+
+    def stop_if_running(self) -> None:
+        with suppress(subprocess.CalledProcessError):  # already stopped
+            self.stop("immediate", quiet=True)
+
+    def url(self, database: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"

@@ -5,6 +5,12 @@ A write bumps the token in `transaction.on_commit`, so after the commit every pr
 instance (they share Redis) reads under the new token and recomputes; a reader that computed
 old data before the commit can only store it under the old token, which nobody reads again.
 
+With read replicas (config/db_router.py) a reader recomputing right after a bump could read a
+replica that has not replayed the write yet, and store that stale answer under the *new* token
+for the whole `timeout`. So the token records when it was made, and for REPLICA_PIN_SECONDS after
+that every recomputation of the namespace reads from the primary, whoever asks; this costs no
+cache round trip (the token is read anyway). Without replicas the token is a plain random one.
+
 If the cache is unreachable (django-redis ignores and logs the errors) every read computes
 from the database: slower, never wrong, never a 500. Entries also expire (`timeout`), which
 bounds staleness if a bump is lost to a cache outage.
@@ -24,6 +30,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -36,6 +43,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from config.db_router import primary_reads
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +61,22 @@ def _version_key(namespace: str) -> str:
     return f"ns-version:{namespace}"
 
 
+def _new_version() -> str:
+    """A random token; with read replicas it ends with the time it was made (`<hex>@<unix time>`)."""
+    if settings.REPLICA_DATABASES:
+        return f"{uuid.uuid4().hex}@{time.time():.3f}"
+    return uuid.uuid4().hex
+
+
+def _recently_bumped(version: str) -> bool:
+    """The token was made less than REPLICA_PIN_SECONDS ago (a replica may still lag behind it)."""
+    _, _, made = version.partition("@")
+    try:
+        return time.time() - float(made) < settings.REPLICA_PIN_SECONDS
+    except ValueError:  # no time in it (replicas were off when it was made): old enough
+        return False
+
+
 def namespace_version(namespace: str) -> str:
     """The namespace's current version token (created on first use)."""
     key = _version_key(namespace)
@@ -59,7 +84,7 @@ def namespace_version(namespace: str) -> str:
     if version is None:
         # A random token, not a counter starting at 1: if the cache loses the version but
         # still holds entries, those old entries must never match again.
-        cache.add(key, uuid.uuid4().hex, timeout=None)
+        cache.add(key, _new_version(), timeout=None)
         version = cache.get(key)
         if version is None:  # the cache is down: a unique token means "no cache" for this read
             return f"nocache-{uuid.uuid4().hex}"
@@ -68,7 +93,7 @@ def namespace_version(namespace: str) -> str:
 
 def bump_namespace(namespace: str) -> None:
     """Invalidate every key of the namespace now."""
-    cache.set(_version_key(namespace), uuid.uuid4().hex, timeout=None)
+    cache.set(_version_key(namespace), _new_version(), timeout=None)
 
 
 def bump_namespace_on_commit(namespace: str) -> None:
@@ -80,16 +105,27 @@ def bump_namespace_on_commit(namespace: str) -> None:
     transaction.on_commit(lambda: bump_namespace(namespace))
 
 
+def _reading_the_primary(compute: Callable[[], T]) -> Callable[[], T]:
+    def on_primary() -> T:
+        with primary_reads():
+            return compute()
+
+    return on_primary
+
+
 def cached(namespace: str, key: str, compute: Callable[[], T], timeout: int) -> T:
     """Get `key` of `namespace` from the cache, or compute and store it once.
 
     Concurrent misses on one key are single-flight: one process computes while the others
     wait up to PEER_WAIT_SECONDS for its result. `compute` must never return None.
     """
-    full_key = f"cached:{namespace}:{namespace_version(namespace)}:{key}"
+    version = namespace_version(namespace)
+    full_key = f"cached:{namespace}:{version}:{key}"
     value = cache.get(full_key)
     if value is not None:
         return value
+    if settings.REPLICA_DATABASES and _recently_bumped(version):
+        compute = _reading_the_primary(compute)
     lock_key = f"lock:{full_key}"
     if cache.add(lock_key, "1", timeout=COMPUTE_LOCK_SECONDS):
         try:

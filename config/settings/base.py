@@ -79,28 +79,60 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------------------
 # SQLite is the zero-setup default; DATABASE_URL selects PostgreSQL (psycopg 3) with Django's
 # native connection pool. The django_prometheus engines wrap the stock ones to count queries.
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 _ENGINE_WITH_METRICS = {
     "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
     "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
 }
-DATABASES["default"]["ENGINE"] = _ENGINE_WITH_METRICS.get(
-    DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"]
-)
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # The pool is per process. A sync gunicorn worker serves one request per thread at a time,
-    # so it never needs more than GUNICORN_THREADS connections (+1 for a management task).
-    # workers x instances x DB_POOL_MAX_SIZE must stay under PostgreSQL's max_connections.
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
-        "max_size": env.int("DB_POOL_MAX_SIZE", default=env.int("GUNICORN_THREADS", default=1) + 1),
-        # A request that finds no free connection in time is a 503 with Retry-After.
-        "timeout": env.float("DB_POOL_TIMEOUT", default=5.0),
-    }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not
-else:
-    # Wait for a writer instead of failing at once with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+
+
+def _database(config: dict, *, pool_timeout: float) -> dict:
+    """One DATABASES entry from a parsed URL: the metrics engine, and the pool on PostgreSQL."""
+    config["ENGINE"] = _ENGINE_WITH_METRICS.get(config["ENGINE"], config["ENGINE"])
+    if config["ENGINE"].endswith("postgresql"):
+        # The pool is per process. A sync gunicorn worker serves one request per thread at a time,
+        # so it never needs more than GUNICORN_THREADS connections (+1 for a management task).
+        # workers x instances x DB_POOL_MAX_SIZE must stay under PostgreSQL's max_connections.
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
+            "max_size": env.int("DB_POOL_MAX_SIZE", default=env.int("GUNICORN_THREADS", default=1) + 1),
+            # A request that finds no free connection in time is a 503 with Retry-After.
+            "timeout": pool_timeout,
+        }
+        config["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not
+    else:
+        # Wait for a writer instead of failing at once with "database is locked".
+        config.setdefault("OPTIONS", {})["timeout"] = 20
+    return config
+
+
+DB_POOL_TIMEOUT = env.float("DB_POOL_TIMEOUT", default=5.0)
+DATABASES = {
+    "default": _database(
+        env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), pool_timeout=DB_POOL_TIMEOUT
+    )
+}
+# Read replicas (config/db_router.py): `replica_0`, `replica_1`, ... with the primary's pool options,
+# except a shorter pool timeout, so that a replica that is down costs a read one second before it
+# falls back to the primary. Unset: no replica, no router, no routing middleware (nothing changes).
+DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
+REPLICA_DATABASES = [f"replica_{i}" for i in range(len(DATABASE_REPLICA_URLS))]
+for _alias, _url in zip(REPLICA_DATABASES, DATABASE_REPLICA_URLS, strict=True):
+    DATABASES[_alias] = _database(
+        env.db_url_config(_url), pool_timeout=env.float("DB_REPLICA_POOL_TIMEOUT", default=min(DB_POOL_TIMEOUT, 1.0))
+    )
+    # Under test a replica is the test database itself (no test database is created on it).
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+# After a write, the writer's reads (and recomputing a cache namespace after its bump) go to the
+# primary for this long: it must exceed the replicas' worst replication lag.
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=5)
+# A replica whose connection failed is skipped (by every instance: the flag is in the cache) this long.
+REPLICA_DOWN_SECONDS = env.int("REPLICA_DOWN_SECONDS", default=10)
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"] if REPLICA_DATABASES else []
+if REPLICA_DATABASES:
+    # Decides per request where reads go, pins writers, retries a read on the primary if a replica failed.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("config.api.middleware.ObjectNotFoundMiddleware"), "config.db_router.ReplicaRoutingMiddleware"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Seconds a client is told to wait (Retry-After) when the database is unreachable or overloaded.
 DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER", default=5)

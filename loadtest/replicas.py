@@ -1,0 +1,302 @@
+"""Read replicas on a real primary + hot standby: reads on the replica, read-your-writes, lag, failover.
+
+Run from the repository root (as root, which may run programs as the `postgres` user):
+
+    .venv/bin/python loadtest/replicas.py
+
+Never touches the machine's own PostgreSQL or Redis: it starts its own primary (port 5451) and a
+hot standby streaming from it (`pg_basebackup -R`, port 5452) with `recovery_min_apply_delay =
+2s`, so the replica is always two seconds behind; its own Redis (port 6392); and one gunicorn
+(production settings, 2 workers) with `DATABASE_REPLICA_URLS` pointing at the standby. Queries are
+counted on each cluster with `pg_stat_statements`. Then:
+
+1. **Reads go to the replica**: a signed-in user lists factories and (uncached) product searches;
+   the list queries counted on each cluster give the replica's share.
+2. **Read-your-writes**: an admin creates a factory and reads it back at once (200 from the
+   primary, the admin being pinned); another user gets 404 until the replica has replayed it;
+   the time until it appears is the observed lag.
+3. **A cached answer recomputed right after an invalidation is fresh**: an admin renames a product;
+   another user's read of it at once shows the new name (the recomputation reads the primary
+   within REPLICA_PIN_SECONDS of the bump), and it is still the new name after the pin window.
+4. **The replica stopped under load**: reads go to the primary, no 5xx.
+
+Exit status 0 only if every check holds. About a minute.
+"""
+
+import argparse
+import secrets
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+from loadtest.server import (  # noqa: E402
+    Checks,
+    OwnPostgres,
+    OwnRedis,
+    access_token,
+    live_gunicorn,
+    manage,
+    production_environment,
+    send,
+    setup_django,
+    wait_for,
+)
+
+APPLY_DELAY_SECONDS = 2
+PIN_SECONDS = 5
+STATEMENTS = {"shared_preload_libraries": "pg_stat_statements"}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, default=8681)
+    parser.add_argument("--redis-port", type=int, default=6392)
+    parser.add_argument("--primary-port", type=int, default=5451)
+    parser.add_argument("--replica-port", type=int, default=5452)
+    return parser.parse_args()
+
+
+def query_counts(url: str) -> Counter:
+    """Calls so far on one cluster: of list queries per table, and of every app query (`all`)."""
+    import psycopg
+
+    counts: Counter = Counter()
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT query, calls FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat_statements%' "
+            "AND query NOT ILIKE '%pg_last_wal%' AND query NOT ILIKE '%pg_current_wal%'"
+        ).fetchall()
+    for query, calls in rows:
+        if not query.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE")):
+            continue
+        counts["all"] += calls
+        for table in ("sprockets_factory", "catalog_product", "accounts_user"):
+            if f'FROM "{table}"' in query:
+                counts[table] += calls
+    return counts
+
+
+def replica_caught_up(primary_url: str, replica_url: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(primary_url, autocommit=True) as conn:
+        row = conn.execute("SELECT pg_current_wal_lsn()").fetchone()
+    target = row[0] if row else None
+    with psycopg.connect(replica_url, autocommit=True) as conn:
+        row = conn.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [target]).fetchone()
+    return bool(row and row[0])
+
+
+def seed(env: dict[str, str]) -> dict[str, Any]:
+    setup_django(env)
+    from django.db import connections
+
+    from accounts.models import Role, User
+    from catalog.models import Product
+
+    people = {}
+    for username, role in (("replica-admin", Role.ADMIN), ("replica-user", Role.USER)):
+        password = secrets.token_urlsafe(12)
+        user = User(username=username, email=f"{username}@example.com", role=role)
+        user.set_password(password)
+        user.save()
+        people[username] = password
+    products = [
+        str(Product.objects.create(name=f"Replica product {i}", price="1.00", sku=f"REP-{i}").pk) for i in range(5)
+    ]
+    connections.close_all()
+    return {"people": people, "products": products}
+
+
+def main() -> int:
+    args = parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="replicas-"))
+    shutil.chown(workdir, "postgres", "postgres")  # the clusters' directories are inside it
+    check = Checks()
+    primary = OwnPostgres(args.primary_port, workdir / "primary", max_connections=40, settings=STATEMENTS)
+    replica = OwnPostgres(
+        args.replica_port,
+        workdir / "replica",
+        max_connections=40,
+        settings={
+            **STATEMENTS,
+            "recovery_min_apply_delay": f"{APPLY_DELAY_SECONDS}s",
+            "hot_standby_feedback": "on",
+        },
+    )
+    redis = OwnRedis(args.redis_port, workdir)
+    with ExitStack() as stack:
+        started = time.monotonic()
+        redis.start()
+        stack.callback(redis.kill)
+        primary.init()
+        primary.start()
+        stack.callback(primary.stop_if_running)
+        import psycopg
+
+        with psycopg.connect(primary.url("postgres"), autocommit=True) as conn:
+            conn.execute("CREATE DATABASE replicas")
+        with psycopg.connect(primary.url("replicas"), autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION pg_stat_statements")
+        replica.init_standby_of(primary)
+        replica.start()
+        stack.callback(replica.stop_if_running)
+        env = production_environment(
+            name="replicas",
+            database_url=primary.url("replicas"),
+            redis_url=f"redis://127.0.0.1:{args.redis_port}/0",
+            workers=2,
+            RATE_LIMIT_ENABLED="false",
+            DATABASE_REPLICA_URLS=replica.url("replicas"),
+            REPLICA_PIN_SECONDS=str(PIN_SECONDS),
+            REPLICA_DOWN_SECONDS="10",
+            PROMETHEUS_MULTIPROC_DIR=str(workdir / "metrics"),
+        )
+        (workdir / "metrics").mkdir()
+        manage(env, "migrate", "--noinput", "-v", "0")
+        data = seed(env)
+        wait_for(
+            lambda: replica_caught_up(primary.url("replicas"), replica.url("replicas")),
+            what="replica replayed the seed",
+            timeout=30,
+        )
+        log = stack.enter_context(open(workdir / "gunicorn.log", "w"))
+        stack.enter_context(live_gunicorn(env, port=args.port, log=log))
+        port = args.port
+        admin = access_token(port, "replica-admin", data["people"]["replica-admin"])
+        user = access_token(port, "replica-user", data["people"]["replica-user"])
+        logged_in = time.monotonic()
+        print(
+            f"replicas: gunicorn on {port}, primary on {args.primary_port}, hot standby on {args.replica_port} "
+            f"(recovery_min_apply_delay {APPLY_DELAY_SECONDS}s), Redis on {args.redis_port}; logs in {workdir}",
+            flush=True,
+        )
+        time.sleep(max(0.0, PIN_SECONDS + 0.5 - (time.monotonic() - logged_in)))  # logging in pinned them
+
+        # 1. Reads go to the replica.
+        before = {"primary": query_counts(primary.url("replicas")), "replica": query_counts(replica.url("replicas"))}
+        statuses: Counter = Counter()
+        reads = 40
+        for i in range(reads):
+            statuses[send(port, "GET", "/api/v1/factories/", token=user).status] += 1
+            statuses[send(port, "GET", f"/api/v1/products/?search=product+{i}", token=user).status] += 1
+        time.sleep(0.5)
+        after = {"primary": query_counts(primary.url("replicas")), "replica": query_counts(replica.url("replicas"))}
+        delta = {name: after[name] - before[name] for name in after}
+        list_queries = {
+            name: delta[name]["sprockets_factory"] + delta[name]["catalog_product"] for name in ("primary", "replica")
+        }
+        total_lists = sum(list_queries.values()) or 1
+        share = list_queries["replica"] / total_lists
+        check(
+            "list reads are served by the replica",
+            set(statuses) == {200} and share >= 0.95,
+            f"{2 * reads} GETs answered {dict(statuses)}; list queries (factories, products) on the replica "
+            f"{list_queries['replica']}, on the primary {list_queries['primary']}: {share:.0%} on the replica; "
+            f"all queries replica {delta['replica']['all']}, primary {delta['primary']['all']} (the primary keeps "
+            f"the JWT user lookups: {delta['primary']['accounts_user']})",
+        )
+
+        # 2. Read-your-writes, and the lag another user sees.
+        created = send(
+            port, "POST", "/api/v1/factories/", token=admin, body={"name": "Fresh works", "sprocket_production_goal": 5}
+        )
+        written = time.monotonic()
+        factory = created.json().get("id")
+        own = send(port, "GET", f"/api/v1/factories/{factory}/", token=admin)
+        own_list = send(port, "GET", "/api/v1/factories/?page_size=100", token=admin)
+        own_seconds = time.monotonic() - written
+        first_other = send(port, "GET", f"/api/v1/factories/{factory}/", token=user).status
+        polls: Counter = Counter()
+
+        def other_sees() -> bool:
+            status = send(port, "GET", f"/api/v1/factories/{factory}/", token=user).status
+            polls[status] += 1
+            return status == 200
+
+        wait_for(other_sees, what="the other user sees the factory", timeout=15)
+        lag = time.monotonic() - written
+        check(
+            "the writer reads its write at once",
+            created.status == 201 and own.status == 200 and b"Fresh works" in own_list.body,
+            f"create {created.status}; the admin's detail {own.status} and list (contains it: "
+            f"{b'Fresh works' in own_list.body}) within {own_seconds * 1000:.0f} ms of the 201",
+        )
+        check(
+            "another user sees it once the replica catches up",
+            first_other == 404 and APPLY_DELAY_SECONDS - 0.5 <= lag <= APPLY_DELAY_SECONDS + 3,
+            f"first read {first_other} (the replica has not replayed it); polls {dict(polls)}; visible "
+            f"{lag:.2f} s after the 201 (recovery_min_apply_delay {APPLY_DELAY_SECONDS} s)",
+        )
+
+        # 3. A cached detail recomputed right after the invalidation reads the primary.
+        product = data["products"][0]
+        warmed = send(port, "GET", f"/api/v1/products/{product}/", token=user)
+        renamed = send(port, "PATCH", f"/api/v1/products/{product}/", token=admin, body={"name": "Renamed at once"})
+        at_once = send(port, "GET", f"/api/v1/products/{product}/", token=user)
+        time.sleep(PIN_SECONDS + 0.5)
+        later = send(port, "GET", f"/api/v1/products/{product}/", token=user)
+        check(
+            "a cache recomputed after an invalidation is fresh",
+            warmed.status == renamed.status == at_once.status == later.status == 200
+            and at_once.json()["name"] == later.json()["name"] == "Renamed at once",
+            f"another user's read just after the rename: {at_once.json().get('name')!r}; after the pin window: "
+            f"{later.json().get('name')!r} (a recomputation from the lagging replica would have cached the old name)",
+        )
+
+        # 4. The replica stopped under read load.
+        outcomes: list[tuple[float, int, float]] = []
+        stop = threading.Event()
+
+        def reader(n: int) -> None:
+            i = 0
+            while not stop.is_set():
+                t0 = time.monotonic()
+                path = "/api/v1/factories/" if (i + n) % 2 else f"/api/v1/products/?search=load+{n}+{i}"
+                try:
+                    status = send(port, "GET", path, token=user).status
+                except OSError:
+                    status = 0
+                outcomes.append((t0, status, time.monotonic() - t0))
+                i += 1
+                time.sleep(0.05)
+
+        threads = [threading.Thread(target=reader, args=(n,), daemon=True) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        time.sleep(1.5)
+        primary_before = query_counts(primary.url("replicas"))
+        stopped_at = time.monotonic()
+        replica.stop()
+        time.sleep(6)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+        primary_after = query_counts(primary.url("replicas"))
+        during = [o for o in outcomes if o[0] >= stopped_at]
+        statuses = Counter(status for _, status, _ in during)
+        bad = [o for o in during if not 200 <= o[1] < 300]
+        slowest = max((seconds for _, _, seconds in during), default=0.0)
+        moved = (primary_after - primary_before)["sprockets_factory"]
+        check(
+            "replica stopped: reads go to the primary, no 5xx",
+            bool(during) and not bad and moved > 0,
+            f"{len(during)} GETs after the stop answered {dict(statuses)}; slowest {slowest:.2f} s; factory "
+            f"queries on the primary meanwhile {moved}",
+        )
+        print(f"replicas: {time.monotonic() - started:.0f} s in all", flush=True)
+    print("replicas: " + (f"FAILED ({', '.join(check.failures)})" if check.failures else "passed"))
+    return 1 if check.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
