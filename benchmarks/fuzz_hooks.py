@@ -10,6 +10,7 @@ through `SCHEMATHESIS_HOOKS=fuzz_hooks`; `FUZZ_ROLE`, `FUZZ_USER_ID`, `FUZZ_DATA
 
 import os
 import secrets
+import sys
 import threading
 
 import psycopg
@@ -20,6 +21,12 @@ USER_ID = os.environ.get("FUZZ_USER_ID", "")
 DATABASE_URL = os.environ.get("FUZZ_DATABASE_URL", "")
 _lock = threading.Lock()
 restores = 0
+
+# CPython 3.11.7 (this machine's) leaves the AST constructor's depth counter wrong after a
+# RecursionError (python/cpython#106905, fixed in 3.11.8): hypothesis, parsing a source file to
+# describe a lambda while schemathesis is deep in a pattern's coverage, then fails with
+# "AST constructor recursion depth mismatch". A higher limit keeps that parse from hitting it.
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 5000))
 
 
 def restore_user() -> None:
