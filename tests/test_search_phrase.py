@@ -86,3 +86,11 @@ def test_message_search_is_the_phrase_too(user, user_client):
 
 def test_a_nul_byte_in_search_is_a_400(api_client):
     assert api_client.get("/api/v1/products/", {"search": "a\x00b"}).status_code == 400
+
+
+def test_a_repeated_ordering_parameter_is_a_400_not_the_last_value(user_client):
+    # Found by schema fuzzing: `?ordering=junk&ordering=` sorted by default and answered 200.
+    response = user_client.get("/api/v1/sprocket-types/?ordering=zzz&ordering=")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "ordering"
+    assert user_client.get("/api/v1/sprocket-types/?ordering=-teeth,name").status_code == 200

@@ -105,7 +105,11 @@ class StrictOrderingFilter(filters.OrderingFilter):
     """
 
     def get_ordering(self, request: Any, queryset: QuerySet, view: Any) -> list[str]:
-        params = request.query_params.get(self.ordering_param)
+        given = request.query_params.getlist(self.ordering_param)
+        if len(given) > 1:
+            # Only the last would count, so `?ordering=junk&ordering=` would quietly sort by default.
+            raise ValidationError({self.ordering_param: ["Give `ordering` once; separate several fields with commas."]})
+        params = given[0] if given else None
         if params:
             requested = [term.strip() for term in params.split(",") if term.strip()]
             allowed = self._allowed_fields(view)
