@@ -13,6 +13,9 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "0"))
+# gunicorn's maximum (its default is 4094). The app refuses URLs over REQUEST_URL_MAX_BYTES (4096)
+# as a JSON 414; only a request line past this one gets gunicorn's own HTML 414.
+limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", "8190"))
 accesslog = None  # the app logs one line per request itself (config.api.middleware)
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()

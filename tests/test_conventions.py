@@ -1,5 +1,11 @@
 """Conventions that hold on every endpoint: error shape, trailing slashes, body size (API.md, Conventions)."""
 
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.test import override_settings
 
@@ -97,6 +103,53 @@ def test_body_of_exactly_8_mib_is_accepted(user_client):
     response = user_client.generic("POST", ACCOUNTS, body, content_type="application/json")
 
     assert response.status_code == 201, response.content[:300]
+
+
+# --- URL size ---------------------------------------------------------------------------------
+def query_of_length(path: str, total: int) -> str:
+    return "search=" + "a" * (total - len(path) - len("search="))
+
+
+def test_url_of_exactly_the_limit_is_answered(user_client, settings):
+    query = query_of_length(ACCOUNTS, settings.REQUEST_URL_MAX_BYTES)
+
+    response = user_client.get(ACCOUNTS, QUERY_STRING=query)
+
+    assert response.status_code == 200, response.content[:300]
+
+
+def test_414_when_path_and_query_are_over_the_limit(user_client, settings):
+    query = query_of_length(ACCOUNTS, settings.REQUEST_URL_MAX_BYTES + 1)
+
+    response = user_client.get(ACCOUNTS, QUERY_STRING=query)
+
+    assert_error_shape(response, 414, code="uri_too_long")
+    assert str(settings.REQUEST_URL_MAX_BYTES) in response.json()["errors"][0]["detail"]
+
+
+def test_414_is_refused_before_authentication(api_client, settings):
+    response = api_client.get(ACCOUNTS, QUERY_STRING="q=" + "%C3%A3" * settings.REQUEST_URL_MAX_BYTES)
+
+    assert_error_shape(response, 414, code="uri_too_long")
+
+
+def test_gunicorn_lets_every_url_under_the_limit_through_to_the_app(settings, tmp_path):
+    # gunicorn counts the whole request line ("GET " + URL + " HTTP/1.1"); its own 414 is HTML.
+    # --print-config loads the app too, so it gets the test settings and a metrics directory.
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    environment["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path)
+    printed = subprocess.run(
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "--print-config", "config.wsgi"],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    limit = int(re.search(r"^limit_request_line\s*=\s*(\d+)$", printed, re.MULTILINE).group(1))  # type: ignore[union-attr]
+
+    assert limit >= settings.REQUEST_URL_MAX_BYTES + len("OPTIONS  HTTP/1.1")
 
 
 def test_junk_content_length_is_400(api_client):

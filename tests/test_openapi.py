@@ -65,6 +65,12 @@ def test_statuses_the_service_gives_are_documented(schema, method, path, statuse
     assert statuses <= documented, documented
 
 
+def test_every_operation_documents_414_from_the_app_and_from_the_http_server(schema):
+    for method, path, operation in operations(schema):
+        content = operation["responses"]["414"]["content"]
+        assert {"application/json", "text/html"} <= set(content), (method, path)
+
+
 def test_health_touches_no_database_so_documents_no_503(schema):
     assert "503" not in schema["paths"]["/health/"]["get"]["responses"]
 

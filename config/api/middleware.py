@@ -1,4 +1,4 @@
-"""Request-level middleware: request id + access log, and the body size limit."""
+"""Request-level middleware: request id + access log, and the URL and body size limits."""
 
 import io
 import logging
@@ -46,6 +46,27 @@ class RequestLogMiddleware:
             return response
         finally:
             request_id_var.reset(token)
+
+
+class RequestUrlLimitMiddleware:
+    """Refuse a path plus query string longer than `REQUEST_URL_MAX_BYTES` (414), in the error format.
+
+    gunicorn refuses request lines beyond its own limit (`limit_request_line`, at most 8190
+    bytes) with an HTML page before Django sees them; this answers the longer URLs it lets
+    through as JSON, before a filter, a search or a cache key is built from them.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.REQUEST_URL_MAX_BYTES
+        # WSGI strings are latin-1 decoded bytes, so their lengths are the lengths on the wire.
+        length = len(request.META.get("PATH_INFO", "")) + len(request.META.get("QUERY_STRING", ""))
+        if length > limit:
+            detail = f"The path and query string are {length} bytes; the limit is {limit} bytes."
+            return JsonResponse(error_body(414, "uri_too_long", detail), status=414)
+        return self.get_response(request)
 
 
 class RequestBodyLimitMiddleware:

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ServerErrorEnum, ValidationErrorEnum
@@ -36,7 +37,7 @@ from rest_framework.permissions import AllowAny
 
 from .serializers import DecimalField
 
-ERROR_STATUS_CODES = ("400", "401", "403", "404", "405", "406", "409", "413", "415", "429", "500", "503")
+ERROR_STATUS_CODES = ("400", "401", "403", "404", "405", "406", "409", "413", "414", "415", "429", "500", "503")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
@@ -52,6 +53,8 @@ ERROR_DESCRIPTIONS = {
     "409": "Conflicts with the current state (`conflict`: a concurrent change, retry; `in_use`: still "
     "referenced; `idempotency_key_reused`, `idempotency_key_in_flight`).",
     "413": "The request body, or a post's text, is too large (`payload_too_large`).",
+    "414": f"The path and query string are longer than {settings.REQUEST_URL_MAX_BYTES} bytes (`uri_too_long`). "
+    "A request line over 8190 bytes is refused by the HTTP server itself, as `text/html`.",
     "415": "Unsupported request content type (`unsupported_media_type`).",
     "429": "Rate limit exceeded (`throttled`); `Retry-After` says when to retry.",
     "500": "Server error (`error`).",
@@ -195,7 +198,7 @@ class AutoSchema(StandardizedErrorsAutoSchema):
             return self.method in WRITE_METHODS
         if status_code == "413":
             return self.method in BODY_METHODS
-        if status_code == "503":
+        if status_code in ("414", "503"):
             return True
         return super()._should_add_error_response(responses, status_code)
 
@@ -238,6 +241,9 @@ class AutoSchema(StandardizedErrorsAutoSchema):
             for status_code, response in responses.items():
                 if str(status_code) in ERROR_DESCRIPTIONS and not response.get("description"):
                     response["description"] = ERROR_DESCRIPTIONS[str(status_code)]
+            if "414" in responses:
+                # gunicorn's page for a request line past its limit: the one answer the app cannot shape.
+                responses["414"]["content"]["text/html"] = {"schema": {"type": "string"}}
         return responses
 
 
@@ -261,6 +267,10 @@ def postprocess_metrics_path(result: dict, generator: Any, request: Any, public:
                     "description": ERROR_DESCRIPTIONS["400"],
                 },
                 "401": {"content": error, "description": "A `METRICS_TOKEN` is set and was not sent."},
+                "414": {
+                    "content": {**error, "text/html": {"schema": {"type": "string"}}},
+                    "description": ERROR_DESCRIPTIONS["414"],
+                },
             },
         }
     }

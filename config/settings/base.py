@@ -42,6 +42,7 @@ MIDDLEWARE = [
     "config.api.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.api.middleware.RequestUrlLimitMiddleware",
     "config.api.middleware.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -206,6 +207,9 @@ POST_TEXT_MAX_BYTES = 1024 * 1024
 REQUEST_BODY_MAX_BYTES = 8 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+# A longer path + query string is a 414 in the error format (config.api.middleware). gunicorn's
+# own request-line limit (gunicorn.conf.py) is set above it, so the app is the one that answers.
+REQUEST_URL_MAX_BYTES = env.int("REQUEST_URL_MAX_BYTES", default=4096)
 
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {
