@@ -30,7 +30,6 @@ import argparse
 import http.client
 import json
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -52,6 +51,7 @@ from loadtest.server import (  # noqa: E402
     OwnPostgres,
     OwnRedis,
     access_token,
+    create_people,
     http_status,
     live_gunicorn,
     manage,
@@ -380,17 +380,10 @@ def parse_args() -> argparse.Namespace:
 
 def seed(env: dict[str, str]) -> dict[str, Any]:
     setup_django(env)
-    from accounts.models import Role, User
     from catalog.models import Product
     from sprockets.models import SprocketType
 
-    people = {}
-    for username, role in (("fault-admin", Role.ADMIN), ("fault-user", Role.USER)):
-        password = secrets.token_urlsafe(12)
-        user = User(username=username, email=f"{username}@example.com", role=role)
-        user.set_password(password)
-        user.save()
-        people[username] = password
+    people = create_people("fault")
     products = [
         str(Product.objects.create(name=f"Fault product {i}", price="1.00", sku=f"FAULT-{i}").pk) for i in range(20)
     ]

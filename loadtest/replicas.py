@@ -24,7 +24,6 @@ Exit status 0 only if every check holds. About a minute.
 """
 
 import argparse
-import secrets
 import shutil
 import sys
 import tempfile
@@ -43,6 +42,7 @@ from loadtest.server import (  # noqa: E402
     OwnPostgres,
     OwnRedis,
     access_token,
+    create_people,
     live_gunicorn,
     manage,
     production_environment,
@@ -100,16 +100,9 @@ def seed(env: dict[str, str]) -> dict[str, Any]:
     setup_django(env)
     from django.db import connections
 
-    from accounts.models import Role, User
     from catalog.models import Product
 
-    people = {}
-    for username, role in (("replica-admin", Role.ADMIN), ("replica-user", Role.USER)):
-        password = secrets.token_urlsafe(12)
-        user = User(username=username, email=f"{username}@example.com", role=role)
-        user.set_password(password)
-        user.save()
-        people[username] = password
+    people = create_people("replica")
     products = [
         str(Product.objects.create(name=f"Replica product {i}", price="1.00", sku=f"REP-{i}").pk) for i in range(5)
     ]

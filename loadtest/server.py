@@ -180,6 +180,25 @@ def access_token(port: int, username: str, password: str) -> str:
     return str(answer.json()["access"])
 
 
+def create_user(username: str, *, admin: bool = False) -> tuple[Any, str]:
+    """A user (or an admin) with a random password: (the user, the password). Needs `setup_django` first."""
+    from accounts.models import Role, User
+
+    password = secrets.token_urlsafe(12)
+    user = User(username=username, email=f"{username}@example.com", role=Role.ADMIN if admin else Role.USER)
+    user.set_password(password)
+    user.save()
+    return user, password
+
+
+def create_people(prefix: str) -> dict[str, str]:
+    """`<prefix>-admin` and `<prefix>-user`, as {username: password}."""
+    return {
+        f"{prefix}-admin": create_user(f"{prefix}-admin", admin=True)[1],
+        f"{prefix}-user": create_user(f"{prefix}-user")[1],
+    }
+
+
 class Checks:
     """Prints one line per check; `failures` names those that did not hold."""
 

@@ -29,7 +29,6 @@ import itertools
 import json
 import os
 import re
-import secrets
 import statistics
 import subprocess
 import sys
@@ -49,6 +48,7 @@ from loadtest.server import (  # noqa: E402
     access_token,
     admin_connection,
     call,
+    create_user,
     live_gunicorn,
     manage,
     production_environment,
@@ -125,7 +125,7 @@ def seed(*, users: int, products: int) -> dict[str, Any]:
     """Demo data, a few thousand products, and one soak user (with two accounts) per connection."""
     from django.core.management import call_command
 
-    from accounts.models import Account, Role, User
+    from accounts.models import Account
     from catalog.models import Product
     from catalog.signals import product_cache_invalidate
     from sprockets.models import SprocketType
@@ -146,19 +146,12 @@ def seed(*, users: int, products: int) -> dict[str, Any]:
     product_cache_invalidate()
     soak_users = []
     for n in range(users):
-        password = secrets.token_urlsafe(12)
-        user = User(username=f"soak{n}", email=f"soak{n}@example.com", role=Role.USER)
-        user.set_password(password)
-        user.save()
+        user, password = create_user(f"soak{n}")
         accounts = [Account.objects.create(owner=user, name=f"Soak {n} {label}") for label in ("main", "spare")]
         soak_users.append({"username": user.username, "password": password, "accounts": [str(a.pk) for a in accounts]})
-    admin_password = secrets.token_urlsafe(12)
-    admin = User(username="soak-admin", email="soak-admin@example.com", role=Role.ADMIN)
-    admin.set_password(admin_password)
-    admin.save()
     return {
         "users": soak_users,
-        "admin": {"username": admin.username, "password": admin_password},
+        "admin": {"username": "soak-admin", "password": create_user("soak-admin", admin=True)[1]},
         "products": [str(pk) for pk in Product.objects.alive().values_list("pk", flat=True)[:500]],
         # The mix's own factories: their counters start at 0, so every chart step must be +-1.
         "factories": [factory_create(name=f"Soak factory {n}", sprocket_production_goal=1000).pk for n in range(4)],

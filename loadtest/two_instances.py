@@ -23,7 +23,6 @@ Exit status 0 only if every check holds; each prints one line.
 """
 
 import argparse
-import secrets
 import sys
 import tempfile
 import uuid
@@ -40,6 +39,7 @@ sys.path.insert(0, str(BASE_DIR))
 from loadtest.server import (  # noqa: E402
     Checks,
     access_token,
+    create_people,
     live_gunicorn,
     manage,
     production_environment,
@@ -73,19 +73,6 @@ def environment(args: argparse.Namespace) -> dict[str, str]:
         RATE_LIMIT_USER="100000/m",
         RATE_LIMIT_ANON="100000/m",
     )
-
-
-def create_users() -> dict[str, dict[str, str]]:
-    from accounts.models import Role, User
-
-    people = {}
-    for username, role in (("two-admin", Role.ADMIN), ("two-user", Role.USER)):
-        password = secrets.token_urlsafe(12)
-        user = User(username=username, email=f"{username}@example.com", role=role)
-        user.set_password(password)
-        user.save()
-        people[username] = {"username": username, "password": password}
-    return people
 
 
 def check_rate_limit_is_shared(check: Checks, ports: list[int]) -> None:
@@ -229,7 +216,7 @@ def main() -> int:
     recreate_database(args.database)
     manage(env, "migrate", "--noinput", "-v", "0")
     setup_django(env)
-    people = create_users()
+    people = {name: {"username": name, "password": password} for name, password in create_people("two").items()}
     from django.db import connections
 
     connections.close_all()
