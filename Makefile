@@ -1,5 +1,5 @@
 PY ?= .venv/bin/python
-.PHONY: install run test lint soak two-instances client faults replicas browser bench
+.PHONY: install run test lint soak two-instances client faults replicas pgbouncer browser bench
 
 install:
 	python3 -m venv .venv && .venv/bin/pip install -q -r requirements/dev.txt
@@ -34,6 +34,10 @@ faults: install
 # Read replicas on our own primary + hot standby (2 s apply delay): routing, read-your-writes, lag, failover (< 1 min; root).
 replicas: install
 	$(PY) loadtest/replicas.py
+
+# The API through Debian's pgbouncer in transaction mode (DB_POOLER=pgbouncer): smoke walk, load, dumpdata (< 1 min; root).
+pgbouncer: install
+	$(PY) loadtest/pgbouncer.py
 
 # Headless Chromium (apt-get install chromium) against a live gunicorn; screenshots land in docs/img/.
 browser: install

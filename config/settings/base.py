@@ -5,6 +5,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -86,10 +87,29 @@ _ENGINE_WITH_METRICS = {
 }
 
 
-def _database(config: dict, *, pool_timeout: float) -> dict:
-    """One DATABASES entry from a parsed URL: the metrics engine, and the pool on PostgreSQL."""
+DB_POOLERS = ("django", "pgbouncer")
+
+
+def _database(config: dict, *, pool_timeout: float, pooler: str = "django") -> dict:
+    """One DATABASES entry from a parsed URL: the metrics engine, and who pools PostgreSQL connections.
+
+    `pooler` "django": Django's native pool, per process. "pgbouncer": PgBouncer in transaction
+    mode pools them, so nothing may outlive a transaction on one server connection
+    (docs/SCALING.md, "Behind PgBouncer in transaction mode").
+    """
+    if pooler not in DB_POOLERS:
+        raise ImproperlyConfigured(f"DB_POOLER must be one of {', '.join(DB_POOLERS)}, not {pooler!r}.")
     config["ENGINE"] = _ENGINE_WITH_METRICS.get(config["ENGINE"], config["ENGINE"])
-    if config["ENGINE"].endswith("postgresql"):
+    if config["ENGINE"].endswith("postgresql") and pooler == "pgbouncer":
+        options = config.setdefault("OPTIONS", {})
+        # psycopg prepares a statement after 5 runs, on one server connection only.
+        options["prepare_threshold"] = None
+        # A named cursor (QuerySet.iterator()) lives in one server session.
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
+        # Persistent connections to PgBouncer save a connect per request; one it closed is replaced.
+        config["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+        config["CONN_HEALTH_CHECKS"] = True
+    elif config["ENGINE"].endswith("postgresql"):
         # The pool is per process. A sync gunicorn worker serves one request per thread at a time,
         # so it never needs more than GUNICORN_THREADS connections (+1 for a management task).
         # workers x instances x DB_POOL_MAX_SIZE must stay under PostgreSQL's max_connections.
@@ -107,9 +127,13 @@ def _database(config: dict, *, pool_timeout: float) -> dict:
 
 
 DB_POOL_TIMEOUT = env.float("DB_POOL_TIMEOUT", default=5.0)
+# "pgbouncer" when DATABASE_URL (and the replicas') point at PgBouncer in transaction mode.
+DB_POOLER = env.str("DB_POOLER", default="django")
 DATABASES = {
     "default": _database(
-        env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), pool_timeout=DB_POOL_TIMEOUT
+        env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        pool_timeout=DB_POOL_TIMEOUT,
+        pooler=DB_POOLER,
     )
 }
 # Read replicas (config/db_router.py): `replica_0`, `replica_1`, ... with the primary's pool options,
@@ -119,7 +143,9 @@ DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
 REPLICA_DATABASES = [f"replica_{i}" for i in range(len(DATABASE_REPLICA_URLS))]
 for _alias, _url in zip(REPLICA_DATABASES, DATABASE_REPLICA_URLS, strict=True):
     DATABASES[_alias] = _database(
-        env.db_url_config(_url), pool_timeout=env.float("DB_REPLICA_POOL_TIMEOUT", default=min(DB_POOL_TIMEOUT, 1.0))
+        env.db_url_config(_url),
+        pool_timeout=env.float("DB_REPLICA_POOL_TIMEOUT", default=min(DB_POOL_TIMEOUT, 1.0)),
+        pooler=DB_POOLER,
     )
     # Under test a replica is the test database itself (no test database is created on it).
     DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
