@@ -1,5 +1,5 @@
 PY ?= .venv/bin/python
-.PHONY: install run test lint soak two-instances client faults replicas browser bench
+.PHONY: install run test lint soak two-instances client faults replicas ten-instances browser bench
 
 install:
 	python3 -m venv .venv && .venv/bin/pip install -q -r requirements/dev.txt
@@ -34,6 +34,10 @@ faults: install
 # Read replicas on our own primary + hot standby (2 s apply delay): routing, read-your-writes, lag, failover (< 1 min; root).
 replicas: install
 	$(PY) loadtest/replicas.py
+
+# Ten instances x 1 worker on one PostgreSQL whose max_connections is their budget + 3: within it under load (< 1 min; root).
+ten-instances: install
+	$(PY) loadtest/ten_instances.py
 
 # Headless Chromium (apt-get install chromium) against a live gunicorn; screenshots land in docs/img/.
 browser: install
