@@ -1,5 +1,5 @@
 PY ?= .venv/bin/python
-.PHONY: install run test lint soak two-instances client faults replicas pgbouncer browser bench
+.PHONY: install run test lint soak two-instances client faults replicas pgbouncer ten-instances browser bench
 
 install:
 	python3 -m venv .venv && .venv/bin/pip install -q -r requirements/dev.txt
@@ -38,6 +38,10 @@ replicas: install
 # The API through Debian's pgbouncer in transaction mode (DB_POOLER=pgbouncer): smoke walk, load, dumpdata (< 1 min; root).
 pgbouncer: install
 	$(PY) loadtest/pgbouncer.py
+
+# Ten instances x 1 worker on one PostgreSQL whose max_connections is their budget + 3: within it under load (< 1 min; root).
+ten-instances: install
+	$(PY) loadtest/ten_instances.py
 
 # Headless Chromium (apt-get install chromium) against a live gunicorn; screenshots land in docs/img/.
 browser: install
