@@ -52,6 +52,7 @@ from loadtest.server import (  # noqa: E402
     OwnRedis,
     access_token,
     create_people,
+    disconnect_django,
     http_status,
     live_gunicorn,
     manage,
@@ -390,9 +391,8 @@ def seed(env: dict[str, str]) -> dict[str, Any]:
     sprocket_type = SprocketType.objects.create(
         name="Fault type", teeth=20, pitch_diameter="80.000", outside_diameter="90.000", pitch="12.700"
     )
-    from django.db import connections
 
-    connections.close_all()
+    disconnect_django()
     return {"people": people, "products": products, "sprocket_type": sprocket_type.pk}
 
 

@@ -31,6 +31,7 @@ sys.path.insert(0, str(BASE_DIR))
 
 from loadtest.server import (  # noqa: E402
     Checks,
+    disconnect_django,
     live_gunicorn,
     manage,
     production_environment,
@@ -202,9 +203,7 @@ def main() -> int:
     manage(env, "migrate", "--noinput", "-v", "0")
     setup_django(env)
     add_products()
-    from django.db import connections
-
-    connections.close_all()
+    disconnect_django()
 
     check = Checks()
     work = Path(tempfile.mkdtemp(prefix="generated-client-"))

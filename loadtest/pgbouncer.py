@@ -54,6 +54,7 @@ from loadtest.server import (  # noqa: E402
     OwnRedis,
     access_token,
     create_people,
+    disconnect_django,
     live_gunicorn,
     manage,
     production_environment,
@@ -137,7 +138,6 @@ class PgBouncer:
 
 def seed(env: dict[str, str]) -> dict[str, Any]:
     setup_django(env)
-    from django.db import connections
 
     from catalog.models import Product
 
@@ -146,8 +146,7 @@ def seed(env: dict[str, str]) -> dict[str, Any]:
     Product.objects.bulk_create(
         Product(name=f"Bouncer product {i}", price="2.50", sku=f"BNC-{i}", category="Tools") for i in range(PRODUCTS)
     )
-    connections.close_all()
-    connections["default"].close_pool()  # type: ignore[attr-defined]  # or the pool keeps a backend open
+    disconnect_django()
     return {"people": people}
 
 

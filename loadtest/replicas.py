@@ -43,6 +43,7 @@ from loadtest.server import (  # noqa: E402
     OwnRedis,
     access_token,
     create_people,
+    disconnect_django,
     live_gunicorn,
     manage,
     production_environment,
@@ -98,7 +99,6 @@ def replica_caught_up(primary_url: str, replica_url: str) -> bool:
 
 def seed(env: dict[str, str]) -> dict[str, Any]:
     setup_django(env)
-    from django.db import connections
 
     from catalog.models import Product
 
@@ -106,7 +106,7 @@ def seed(env: dict[str, str]) -> dict[str, Any]:
     products = [
         str(Product.objects.create(name=f"Replica product {i}", price="1.00", sku=f"REP-{i}").pk) for i in range(5)
     ]
-    connections.close_all()
+    disconnect_django()
     return {"people": people, "products": products}
 
 

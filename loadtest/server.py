@@ -180,6 +180,21 @@ def access_token(port: int, username: str, password: str) -> str:
     return str(answer.json()["access"])
 
 
+def disconnect_django() -> None:
+    """Close this process's database connections for real, before a script starts its servers.
+
+    With Django's pool on, `connections.close_all()` only hands a connection back to the pool,
+    which keeps it open: a slot of PostgreSQL's `max_connections` held for the whole run.
+    """
+    from django.db import connections
+
+    connections.close_all()
+    for connection in connections.all():
+        close_pool = getattr(connection, "close_pool", None)  # PostgreSQL's wrapper only
+        if close_pool is not None:
+            close_pool()
+
+
 def create_user(username: str, *, admin: bool = False) -> tuple[Any, str]:
     """A user (or an admin) with a random password: (the user, the password). Needs `setup_django` first."""
     from accounts.models import Role, User

@@ -49,6 +49,7 @@ from loadtest.server import (  # noqa: E402
     admin_connection,
     call,
     create_user,
+    disconnect_django,
     live_gunicorn,
     manage,
     production_environment,
@@ -405,9 +406,7 @@ def main() -> int:
     manage(env, "migrate", "--noinput", "-v", "0")
     setup_django(env)
     data = seed(users=args.connections, products=args.products)
-    from django.db import connections
-
-    connections.close_all()
+    disconnect_django()
 
     log_dir = Path(tempfile.mkdtemp(prefix="soak-"))
     server_env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(log_dir / "metrics")}

@@ -49,6 +49,7 @@ from loadtest.server import (  # noqa: E402
     OwnRedis,
     access_token,
     create_people,
+    disconnect_django,
     live_gunicorn,
     manage,
     production_environment,
@@ -78,7 +79,6 @@ def parse_args() -> argparse.Namespace:
 
 def seed(env: dict[str, str]) -> dict[str, Any]:
     setup_django(env)
-    from django.db import connections
 
     from accounts.models import Account, User
     from catalog.models import Product
@@ -91,9 +91,7 @@ def seed(env: dict[str, str]) -> dict[str, Any]:
     for n in range(3):
         factory_create(name=f"Ten factory {n}", sprocket_production_goal=100)
     account = Account.objects.create(owner=User.objects.get(username="ten-user"), name="Ten main")
-    connections.close_all()  # gives the connection back to this process's pool, which keeps it open ...
-    for connection in connections.all():  # ... until the pool is closed: nothing of the seed stays connected
-        connection.close_pool()  # type: ignore[attr-defined]  # Django 5.1+'s, not in django-stubs yet
+    disconnect_django()
     return {"people": people, "products": products, "account": str(account.pk)}
 
 

@@ -40,6 +40,7 @@ from loadtest.server import (  # noqa: E402
     Checks,
     access_token,
     create_people,
+    disconnect_django,
     live_gunicorn,
     manage,
     production_environment,
@@ -217,9 +218,7 @@ def main() -> int:
     manage(env, "migrate", "--noinput", "-v", "0")
     setup_django(env)
     people = {name: {"username": name, "password": password} for name, password in create_people("two").items()}
-    from django.db import connections
-
-    connections.close_all()
+    disconnect_django()
 
     check = Checks()
     log_dir = Path(tempfile.mkdtemp(prefix="two-instances-"))
