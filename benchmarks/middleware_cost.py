@@ -3,28 +3,33 @@
 Run from the repository root (PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 for
 the production settings; the paths measured here touch neither unless the view does):
 
-    .venv/bin/python benchmarks/middleware_cost.py                    # /health/, 2 rounds
-    .venv/bin/python benchmarks/middleware_cost.py --path /api/v1/products/ --rounds 3
+    .venv/bin/python benchmarks/middleware_cost.py                    # /health/
+    .venv/bin/python benchmarks/middleware_cost.py --path /api/v1/products/ --rounds 41
 
-Each variant runs in a fresh process (so one variant's imports and caches never help another):
-Django's WSGI handler with the production settings and `settings.MIDDLEWARE` minus the named
-classes is called directly with a synthetic GET (no socket, no gunicorn), 300 warm-up requests,
-then 5 batches of 1,000; a variant's figure is its fastest batch over all rounds, in µs per
-request. The request log goes to /dev/null at INFO, as it would be formatted in production.
-"saves" is the full stack's figure minus the variant's: the cost of what it left out.
+One process builds one Django WSGI handler per variant (the production settings, with
+`settings.MIDDLEWARE` minus the named classes, or with django-csp's own CSPMiddleware in place of
+ours) and calls each directly with a synthetic GET (no socket, no gunicorn). After a warm-up, the
+rounds interleave the variants (round 1 runs a batch of each, then round 2 ...), so that drift on
+this shared machine spreads over all of them; a variant's figure is its median batch, in µs per
+request. Separate processes were tried first: their spread (±100 µs) hid what was measured. The
+request log goes to /dev/null at INFO, formatted as in production. "saves" is the full stack's
+figure minus the variant's: the cost of what it left out.
 """
 
 import argparse
 import io
 import os
-import subprocess
+import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+LIBRARY_CSP = "django-csp's CSPMiddleware instead of ours"
 VARIANTS = [
     "",
     "RequestLogMiddleware",
@@ -33,13 +38,13 @@ VARIANTS = [
     "WhiteNoiseMiddleware",
     "RequestUrlLimitMiddleware,RequestBodyLimitMiddleware",
     "SessionMiddleware,AuthenticationMiddleware,MessageMiddleware",
-    "MessageMiddleware",
     "CorsMiddleware",
     "CommonMiddleware",
     "CsrfViewMiddleware",
     "XFrameOptionsMiddleware",
     "CSPMiddleware",
     "ObjectNotFoundMiddleware",
+    LIBRARY_CSP,
     "*",
 ]
 
@@ -47,13 +52,35 @@ VARIANTS = [
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--path", default="/health/")
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--child", default=None, help=argparse.SUPPRESS)  # the variant, in the measuring process
+    parser.add_argument("--rounds", type=int, default=25)
+    parser.add_argument("--batch", type=int, default=200, help="requests per variant per round")
     return parser.parse_args()
 
 
-def measure(path: str, left_out: list[str]) -> float:
-    """Fastest µs per request of 5 batches, in this process (called once per process)."""
+def production_environment(metrics_dir: str) -> dict[str, str]:
+    return {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "middleware-cost-" + "x" * 40,
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/7"),
+        "LOG_LEVEL": "INFO",
+        "PROMETHEUS_MULTIPROC_DIR": metrics_dir,
+    }
+
+
+def middleware_for(variant: str, full: list[str]) -> list[str]:
+    if variant == "*":
+        return []
+    if variant == LIBRARY_CSP:
+        return ["csp.middleware.CSPMiddleware" if name.endswith(".CSPMiddleware") else name for name in full]
+    left_out = variant.split(",") if variant else []
+    return [name for name in full if not any(name.endswith(f".{o}") for o in left_out)]
+
+
+def main() -> int:
+    args = parse_args()
+    os.environ.update(production_environment(tempfile.mkdtemp(prefix="middleware-cost-")))
     import logging
 
     import django
@@ -63,19 +90,20 @@ def measure(path: str, left_out: list[str]) -> float:
     request_log = logging.getLogger("config.request")
     request_log.handlers = [logging.StreamHandler(open(os.devnull, "w"))]  # noqa: SIM115 - for the process's life
     request_log.propagate = False
-    everything = left_out == ["*"]
-    settings.MIDDLEWARE = [
-        name for name in settings.MIDDLEWARE if not everything and not any(name.endswith(f".{o}") for o in left_out)
-    ]
     from django.core.handlers.wsgi import WSGIHandler
 
-    application = WSGIHandler()  # builds its chain from settings.MIDDLEWARE now
-    route, _, query = path.partition("?")
+    full = list(settings.MIDDLEWARE)
+    handlers = {}
+    for variant in VARIANTS:
+        settings.MIDDLEWARE = middleware_for(variant, full)
+        handlers[variant] = WSGIHandler()  # builds its chain from settings.MIDDLEWARE now
+    settings.MIDDLEWARE = full
+    route, _, query = args.path.partition("?")
 
     def start_response(status: str, headers: list, exc_info: Any = None) -> Callable[[bytes], object]:
         return lambda data: None
 
-    def one_request() -> None:
+    def one_request(application: WSGIHandler) -> None:
         environ = {
             "REQUEST_METHOD": "GET",
             "PATH_INFO": route,
@@ -94,61 +122,31 @@ def measure(path: str, left_out: list[str]) -> float:
         b"".join(response)
         response.close()
 
-    for _ in range(300):
-        one_request()
-    batches = []
-    for _ in range(5):
-        started = time.perf_counter()
-        for _ in range(1000):
-            one_request()
-        batches.append((time.perf_counter() - started) / 1000 * 1e6)
-    return min(batches)
-
-
-def production_environment(metrics_dir: str) -> dict[str, str]:
-    return {
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": "middleware-cost-" + "x" * 40,
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
-        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/7"),
-        "LOG_LEVEL": "INFO",
-        "PROMETHEUS_MULTIPROC_DIR": metrics_dir,
-    }
-
-
-def main() -> int:
-    args = parse_args()
-    if args.child is not None:
-        print(f"{measure(args.path, args.child.split(',') if args.child else []):.1f}")
-        return 0
-    import tempfile
-
-    metrics_dir = tempfile.mkdtemp(prefix="middleware-cost-")
-    env = {**os.environ, **production_environment(metrics_dir)}
-    figures: dict[str, list[float]] = {variant: [] for variant in VARIANTS}
+    for application in handlers.values():
+        for _ in range(200):
+            one_request(application)
+    batches: dict[str, list[float]] = {variant: [] for variant in VARIANTS}
     for _ in range(args.rounds):
-        for variant in VARIANTS:  # interleaved: every variant once per round
-            done = subprocess.run(  # noqa: S603 - fixed command line
-                [sys.executable, __file__, "--path", args.path, "--child", variant],
-                cwd=BASE_DIR,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=300,
-            )
-            if done.returncode:
-                print(done.stderr[-2000:], file=sys.stderr)
-                return 1
-            figures[variant].append(float(done.stdout.split()[-1]))
-    full = min(figures[""])
-    print(f"GET {args.path}, production settings in-process, fastest of {args.rounds} rounds x 5 batches\n")
-    print("| left out | µs per request | saves |")
+        for variant, application in handlers.items():
+            started = time.perf_counter()
+            for _ in range(args.batch):
+                one_request(application)
+            batches[variant].append((time.perf_counter() - started) / args.batch * 1e6)
+    figures = {variant: statistics.median(values) for variant, values in batches.items()}
+    what = f"median of {args.rounds} interleaved batches of {args.batch}"
+    print(f"GET {args.path}, production settings in-process, {what}\n")
+    print("| variant | µs per request | saves |")
     print("|---|---:|---:|")
     for variant in VARIANTS:
-        best = min(figures[variant])
-        name = "nothing (the full stack)" if not variant else "every middleware" if variant == "*" else variant
-        print(f"| {name} | {best:.0f} | {full - best:.0f} |")
+        if not variant:
+            name = "the full stack"
+        elif variant == "*":
+            name = "no middleware at all"
+        elif variant == LIBRARY_CSP:
+            name = variant
+        else:
+            name = f"without {variant.replace(',', ', ')}"
+        print(f"| {name} | {figures[variant]:.0f} | {figures[''] - figures[variant]:.0f} |")
     return 0
 
 

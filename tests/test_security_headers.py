@@ -1,8 +1,13 @@
 """Browser-facing hardening: the admin login's brute-force limits and the security headers."""
 
 import pytest
-from django.test import Client
+from csp.decorators import csp_exempt, csp_replace, csp_update
+from csp.exceptions import CSPNonceError
+from csp.middleware import CSPMiddleware as LibraryCSPMiddleware
+from django.http import HttpResponse
+from django.test import Client, RequestFactory, override_settings
 
+from config.api.middleware import CSPMiddleware
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,3 +77,58 @@ def test_swagger_ui_has_no_inline_script_for_the_policy_to_block() -> None:
     script = Client().get("/api/v1/docs/?script")
     assert script.status_code == 200
     assert "SwaggerUIBundle" in script.content.decode()
+
+
+# --- config.api.middleware.CSPMiddleware: the library's headers, built once ----------------------
+def csp_headers(middleware_class: type, *, decorate=None, nonce: bool = False, path: str = "/health/") -> dict:
+    request = RequestFactory().get(path)
+
+    def view(request):
+        if nonce:
+            str(request.csp_nonce)
+        response = HttpResponse("ok")
+        return decorate(lambda request: response)(request) if decorate else response
+
+    response = middleware_class(view)(request)
+    return {
+        name: response[name]
+        for name in ("Content-Security-Policy", "Content-Security-Policy-Report-Only")
+        if name in response
+    }
+
+
+@pytest.mark.parametrize(
+    ("decorate", "nonce"),
+    [
+        (None, False),
+        (None, True),
+        (csp_update({"img-src": ["https://cdn.example.com"]}), False),
+        (csp_replace({"script-src": ["'none'"]}), False),
+        (csp_exempt(), False),
+    ],
+    ids=["site policy", "nonce used", "csp_update", "csp_replace", "csp_exempt"],
+)
+def test_the_built_once_policy_gives_the_library_s_headers(decorate, nonce) -> None:
+    ours = csp_headers(CSPMiddleware, decorate=decorate, nonce=nonce)
+
+    assert ours == csp_headers(LibraryCSPMiddleware, decorate=decorate, nonce=nonce)
+    if decorate is None and not nonce:
+        assert "default-src 'self'" in ours["Content-Security-Policy"].split("; ")
+
+
+@override_settings(
+    CONTENT_SECURITY_POLICY_REPORT_ONLY={"DIRECTIVES": {"default-src": ["'none'"]}, "EXCLUDE_URL_PREFIXES": ["/admin"]}
+)
+def test_a_report_only_policy_and_its_excluded_prefixes_match_the_library_s() -> None:
+    for path in ("/health/", "/admin/login/"):
+        assert csp_headers(CSPMiddleware, path=path) == csp_headers(LibraryCSPMiddleware, path=path)
+    assert "Content-Security-Policy-Report-Only" in csp_headers(CSPMiddleware)
+    assert "Content-Security-Policy-Report-Only" not in csp_headers(CSPMiddleware, path="/admin/login/")
+
+
+def test_a_nonce_asked_for_after_the_header_is_written_is_an_error() -> None:
+    request = RequestFactory().get("/health/")
+    CSPMiddleware(lambda request: HttpResponse("ok"))(request)
+
+    with pytest.raises(CSPNonceError):
+        str(getattr(request, "csp_nonce"))  # noqa: B009 - the attribute is the middleware's, not the type's

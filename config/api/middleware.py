@@ -1,4 +1,4 @@
-"""Request-level middleware: request id + access log, and the URL and body size limits."""
+"""Request-level middleware: request id + access log, the URL and body size limits, the CSP header."""
 
 import io
 import logging
@@ -7,9 +7,13 @@ import time
 import uuid
 from collections.abc import Callable
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject
+from csp.middleware import CSPMiddleware as LibraryCSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 
 from .exceptions import ObjectNotFound, error_body
 from .logging import request_id_var
@@ -135,3 +139,55 @@ class ObjectNotFoundMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         if isinstance(exception, ObjectNotFound):
             raise Http404(str(exception)) from exception
+
+
+# Response attributes through which a view brings its own policy (django-csp's decorators).
+_OWN_POLICY_ATTRIBUTES = (
+    "_csp_config",
+    "_csp_update",
+    "_csp_replace",
+    "_csp_config_ro",
+    "_csp_update_ro",
+    "_csp_replace_ro",
+)
+
+
+class CSPMiddleware(LibraryCSPMiddleware):
+    """django-csp's middleware, with the site-wide policy built once per process, not per response.
+
+    The library rebuilds the same header from settings on every response (two `build_policy` and
+    two `dataclasses.asdict` calls: 75-100 µs of the 430 µs a `/health/` costs in-process,
+    `benchmarks/middleware_cost.py`). A response that brings its own policy (django-csp's
+    `csp_update`, `csp_replace`, `csp` decorators) or a request that used its nonce goes through
+    the library's code; `tests/test_security_headers.py` checks both give the same headers.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        super().__init__(get_response)
+        self.headers = []  # (header, policy, the response attribute exempting from it, excluded path prefixes)
+        for header, setting, exempt in (
+            (HEADER, "CONTENT_SECURITY_POLICY", "_csp_exempt"),
+            (HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", "_csp_exempt_ro"),
+        ):
+            policy = build_policy(report_only=header == HEADER_REPORT_ONLY)
+            excluded = tuple((getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES") or ())
+            if policy:
+                self.headers.append((header, policy, exempt, excluded))
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        if getattr(request, "_csp_nonce", None) is not None or any(
+            getattr(response, name, None) is not None for name in _OWN_POLICY_ATTRIBUTES
+        ):
+            return super().process_response(request, response)
+        if settings.DEBUG and response.status_code in (404, 500):
+            return response  # the library leaves Django's debug pages alone
+        for header, policy, exempt, excluded in self.headers:
+            if (
+                header not in response
+                and not getattr(response, exempt, False)
+                and not request.path_info.startswith(excluded)
+            ):
+                response[header] = policy
+        # As the library does: a nonce asked for after the header is written is an error, not a silent no-op.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)  # type: ignore[attr-defined]
+        return response

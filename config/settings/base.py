@@ -52,7 +52,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "config.api.middleware.CSPMiddleware",
     "config.api.middleware.ObjectNotFoundMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
