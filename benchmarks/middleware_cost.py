@@ -19,6 +19,7 @@ figure minus the variant's: the cost of what it left out.
 import argparse
 import io
 import os
+import secrets
 import statistics
 import sys
 import tempfile
@@ -60,7 +61,7 @@ def parse_args() -> argparse.Namespace:
 def production_environment(metrics_dir: str) -> dict[str, str]:
     return {
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": "middleware-cost-" + "x" * 40,
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(32),
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/7"),
