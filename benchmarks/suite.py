@@ -229,6 +229,19 @@ def endpoints(*, token: str, ids: dict[str, Any], cursor: str, misses: int, sing
 
     products = ids["products"]
 
+    def chart_misses(round_number: int) -> list[dict[str, Any]]:
+        # The list has no numeric filter to vary: 901..1,000 points, each with and without an explicit
+        # `ordering=id` (the default order), are 200 keys of about the same cost; rounds start apart.
+        keys = [(points, ordering) for points in range(1000, 900, -1) for ordering in ("", "&ordering=id")]
+        start = (round_number * 67) % len(keys)
+        return [
+            {
+                "path": f"/api/v1/factories/?with_chart_data=true&page_size=50&chart_points={points}{ordering}",
+                **user,
+            }
+            for points, ordering in keys[start:] + keys[:start]
+        ]
+
     def detail_misses(round_number: int) -> list[dict[str, Any]]:
         share = max(1, len(products) // 8)  # rounds take disjoint slices (warm-up is round 0)
         chosen = products[(round_number % 8) * share : (round_number % 8 + 1) * share]
@@ -266,6 +279,12 @@ def endpoints(*, token: str, ids: dict[str, Any], cursor: str, misses: int, sing
             "factories with chart data (50 x 1,000)",
             fixed("/api/v1/factories/?with_chart_data=true&page_size=50&chart_points=1000", **user),
         ),
+        Endpoint(
+            "factories with chart data (50 x 1,000, 1 connection)",
+            fixed("/api/v1/factories/?with_chart_data=true&page_size=50&chart_points=1000", **user),
+            connections=1,
+        ),
+        Endpoint("factories with chart data (50 x 1,000, miss, 1 connection)", chart_misses, connections=1),
         Endpoint("factory chart by hour", fixed(f"/api/v1/factories/{ids['factory']}/chart/?bucket=hour", **user)),
         Endpoint(
             "POST /sprockets/",
@@ -470,10 +489,14 @@ def targets(all_results: dict[str, Results]) -> str:
         if scale == "small" and single in results.rounds:
             p50 = results.median(single, "p50_ms")
             rows.append((scale, "products list miss, single request p50 <= 8 ms", f"{p50:.1f} ms", p50 <= 8))
-        charts = "factories with chart data (50 x 1,000)"
-        if scale == "large" and charts in results.rounds:
-            p50 = results.median(charts, "p50_ms")
-            rows.append((scale, "factory list with chart data (50 x 1,000) p50 <= 60 ms", f"{p50:.1f} ms", p50 <= 60))
+        for charts, label in (
+            ("factories with chart data (50 x 1,000, 1 connection)", "a cache hit"),
+            ("factories with chart data (50 x 1,000, miss, 1 connection)", "a miss"),
+        ):
+            if scale == "large" and charts in results.rounds:
+                p50 = results.median(charts, "p50_ms")
+                target = f"factory list with chart data (50 x 1,000), single request p50 <= 60 ms: {label}"
+                rows.append((scale, target, f"{p50:.1f} ms", p50 <= 60))
     if "small" in all_results and "large" in all_results:
         small, large = all_results["small"], all_results["large"]
         for name in small.rounds:

@@ -309,8 +309,10 @@ def seed_scale(*, scale_name: str, password: str, chunk: int = 50_000, stdout: A
         summary.append(("analyze", 0, time.monotonic() - analyse_started))
 
     from catalog.signals import product_cache_invalidate
+    from sprockets.signals import factory_cache_invalidate
 
     product_cache_invalidate()
+    factory_cache_invalidate()
     return {
         "scale": scale_name,
         "tables": summary,

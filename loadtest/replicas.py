@@ -10,7 +10,7 @@ hot standby streaming from it (`pg_basebackup -R`, port 5452) with `recovery_min
 (production settings, 2 workers) with `DATABASE_REPLICA_URLS` pointing at the standby. Queries are
 counted on each cluster with `pg_stat_statements`. Then:
 
-1. **Reads go to the replica**: a signed-in user lists factories and (uncached) product searches;
+1. **Reads go to the replica**: a signed-in user lists locations and (uncached) product searches;
    the list queries counted on each cluster give the replica's share.
 2. **Read-your-writes**: an admin creates a factory and reads it back at once (200 from the
    primary, the admin being pinned); another user gets 404 until the replica has replayed it;
@@ -80,7 +80,7 @@ def query_counts(url: str) -> Counter:
         if not query.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE")):
             continue
         counts["all"] += calls
-        for table in ("sprockets_factory", "catalog_product", "accounts_user"):
+        for table in ("sprockets_location", "sprockets_factory", "catalog_product", "accounts_user"):
             if f'FROM "{table}"' in query:
                 counts[table] += calls
     return counts
@@ -180,20 +180,21 @@ def main() -> int:
         statuses: Counter = Counter()
         reads = 40
         for i in range(reads):
-            statuses[send(port, "GET", "/api/v1/factories/", token=user).status] += 1
+            # Locations: a list that is never cached, so each request reads a database.
+            statuses[send(port, "GET", "/api/v1/locations/", token=user).status] += 1
             statuses[send(port, "GET", f"/api/v1/products/?search=product+{i}", token=user).status] += 1
         time.sleep(0.5)
         after = {"primary": query_counts(primary.url("replicas")), "replica": query_counts(replica.url("replicas"))}
         delta = {name: after[name] - before[name] for name in after}
         list_queries = {
-            name: delta[name]["sprockets_factory"] + delta[name]["catalog_product"] for name in ("primary", "replica")
+            name: delta[name]["sprockets_location"] + delta[name]["catalog_product"] for name in ("primary", "replica")
         }
         total_lists = sum(list_queries.values()) or 1
         share = list_queries["replica"] / total_lists
         check(
             "list reads are served by the replica",
             set(statuses) == {200} and share >= 0.95,
-            f"{2 * reads} GETs answered {dict(statuses)}; list queries (factories, products) on the replica "
+            f"{2 * reads} GETs answered {dict(statuses)}; list queries (locations, products) on the replica "
             f"{list_queries['replica']}, on the primary {list_queries['primary']}: {share:.0%} on the replica; "
             f"all queries replica {delta['replica']['all']}, primary {delta['primary']['all']} (the primary keeps "
             f"the JWT user lookups: {delta['primary']['accounts_user']})",
@@ -254,7 +255,7 @@ def main() -> int:
             i = 0
             while not stop.is_set():
                 t0 = time.monotonic()
-                path = "/api/v1/factories/" if (i + n) % 2 else f"/api/v1/products/?search=load+{n}+{i}"
+                path = "/api/v1/locations/" if (i + n) % 2 else f"/api/v1/products/?search=load+{n}+{i}"
                 try:
                     status = send(port, "GET", path, token=user).status
                 except OSError:
@@ -279,11 +280,11 @@ def main() -> int:
         statuses = Counter(status for _, status, _ in during)
         bad = [o for o in during if not 200 <= o[1] < 300]
         slowest = max((seconds for _, _, seconds in during), default=0.0)
-        moved = (primary_after - primary_before)["sprockets_factory"]
+        moved = (primary_after - primary_before)["sprockets_location"]
         check(
             "replica stopped: reads go to the primary, no 5xx",
             bool(during) and not bad and moved > 0,
-            f"{len(during)} GETs after the stop answered {dict(statuses)}; slowest {slowest:.2f} s; factory "
+            f"{len(during)} GETs after the stop answered {dict(statuses)}; slowest {slowest:.2f} s; location "
             f"queries on the primary meanwhile {moved}",
         )
         print(f"replicas: {time.monotonic() - started:.0f} s in all", flush=True)

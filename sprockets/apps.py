@@ -6,6 +6,6 @@ class SprocketsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import charts
+        from . import charts, signals  # noqa: F401  (signals connects the cache invalidation receivers)
 
         charts.connect()

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from .models import MAX_COUNTER, Factory, FactoryChartEntry, SprocketType
+from .signals import factory_cache_invalidate
 
 CHART_KEYS = ("sprocket_production_actual", "sprocket_production_goal", "time")
 BULK_BATCH_SIZE = 2000
@@ -273,6 +274,7 @@ def import_factory_data(path: str | Path, *, progress: Progress | None = None) -
     result.points_created = total
     # New factories already carry their last point's values; existing ones may have got newer points.
     _sync_counters_to_newest_point(factory_ids={entry.factory_id for entry in entries} - {f.pk for f in new_factories})
+    factory_cache_invalidate()  # bulk writes send no signal
     return result
 
 

@@ -257,7 +257,8 @@ class CachedReadMixin:
     Invalidating is the app's: its signals bump the namespace after the write commits.
 
     Override `cache_namespace_for(request)`: the namespace a request's answer is stored in, i.e.
-    the one whose bump must drop it. Set `cache_timeout` (seconds); `cache_per_viewer` when the
+    the one whose bump must drop it; `extra_list_parameters(request)` if the list reads query
+    parameters of its own. Set `cache_timeout` (seconds); `cache_per_viewer` when the
     answer depends on who asks (the viewer becomes part of the key); `cache_retrieve = False` to
     cache the list only.
     """
@@ -271,6 +272,14 @@ class CachedReadMixin:
 
     def cache_namespace_for(self, request: Request) -> str:
         raise NotImplementedError(f"{type(self).__qualname__} must implement cache_namespace_for(request)")
+
+    def extra_list_parameters(self, request: Request) -> list[tuple[str, str]]:
+        """The view's own query parameters that change its list, canonical and already validated.
+
+        They become part of the key and are all the list's computation sees besides the filters,
+        search, ordering and pagination (e.g. the factories' `with_chart_data`, `chart_points`).
+        """
+        return []
 
     def _cache_key(self, request: Request, key: str) -> str:
         return f"viewer:{request.user.pk}:{key}" if self.cache_per_viewer else key
@@ -328,6 +337,7 @@ class CachedReadMixin:
                 if value:
                     terms = [term.strip() for term in value.split(",") if term.strip()]
                     pairs.append((backend.ordering_param, ",".join(terms) if terms else value))
+        pairs.extend(self.extra_list_parameters(request))
         paginator = getattr(self, "paginator", None)
         if paginator is not None:
             page_size_param = getattr(paginator, "page_size_query_param", None)

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from config.api.caching import CachedReadMixin
 from config.api.filters import given_parameters
 from config.api.idempotency import IdempotentCreateMixin
 from config.api.openapi import documented
@@ -89,9 +90,11 @@ class SprocketTypeViewSet(ScopedModelViewSet):
         services.sprocket_type_delete(sprocket_type=instance)
 
 
-# `?with_chart_data=true` reads the chart of the whole page in one query (get_serializer).
+# `?with_chart_data=true` reads the chart of the whole page in one query (get_serializer). The list
+# is answered from the cache (sprockets.signals drops it on any factory, location or chart write);
+# a detail is not, as its key would need the chart options too and it is one factory's query.
 @documented("Factories", **schema.FACTORIES)
-class FactoryViewSet(ScopedModelViewSet):
+class FactoryViewSet(CachedReadMixin, ScopedModelViewSet):
     """Factories, their production goal and counter. Any signed-in user reads them; only an admin writes them.
 
     `?with_chart_data=true` adds each factory's newest production chart points; `/factories/{id}/chart/`
@@ -111,6 +114,17 @@ class FactoryViewSet(ScopedModelViewSet):
         "sprocket_production_actual",
     ]
     ordering = ["id"]
+    # The same answer for every signed-in user: the viewer is not in the key.
+    cache_timeout = selectors.FACTORY_CACHE_SECONDS
+    cache_retrieve = False
+
+    def cache_namespace_for(self, request: Request) -> str:
+        return selectors.FACTORY_CACHE_NAMESPACE
+
+    def extra_list_parameters(self, request: Request) -> list[tuple[str, str]]:
+        if not self.chart_options.get("with_chart_data"):
+            return []  # chart_points alone changes nothing (it was validated in initial())
+        return [("chart_points", str(self.chart_options["chart_points"])), ("with_chart_data", "true")]
 
     def scoped_queryset(self, user: Any) -> QuerySet[Factory]:
         return selectors.factory_list(user=user)

@@ -270,6 +270,8 @@ def test_chart_of_missing_factory_is_404_and_anonymous_is_401(user_client, api_c
     assert_error_shape(api_client.get(f"/api/v1/factories/{factory.pk}/chart/"), 401)
 
 
+# The factory list is cached and invalidated on commit: the second page must be a real miss.
+@pytest.mark.django_db(transaction=True)
 def test_list_with_chart_data_uses_constant_queries(user_client, django_assert_max_num_queries):
     def page_cost(count: int) -> int:
         from django.db import connection
