@@ -76,6 +76,32 @@ def test_ready_is_503_when_the_cache_raises(api_client):
 
 
 @override_settings(CACHES=UNREACHABLE_REDIS, DJANGO_REDIS_IGNORE_EXCEPTIONS=True)
+def test_ready_for_a_load_balancer_checks_the_database_only(api_client):
+    # Without Redis the service still answers (more slowly): its instances must stay in service.
+    response = api_client.get("/ready/", {"checks": "database"})
+
+    assert response.status_code == 200, response.content
+    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+
+
+def test_ready_runs_the_checks_named(api_client):
+    assert api_client.get("/ready/", {"checks": "cache"}).json()["checks"] == {"cache": "ok"}
+    assert api_client.get("/ready/", {"checks": "cache, database,cache"}).json()["checks"] == {
+        "cache": "ok",
+        "database": "ok",
+    }
+    assert api_client.get("/ready/", {"checks": ""}).json()["checks"] == {"database": "ok", "cache": "ok"}
+
+
+@pytest.mark.parametrize("value", ["redis", "database,disk", ",", " "])
+def test_an_unknown_readiness_check_is_a_400_naming_the_choices(api_client, value):
+    response = api_client.get("/ready/", {"checks": value})
+
+    assert_error_shape(response, 400, attr="checks")
+    assert "database, cache" in response.json()["errors"][0]["detail"]
+
+
+@override_settings(CACHES=UNREACHABLE_REDIS, DJANGO_REDIS_IGNORE_EXCEPTIONS=True)
 def test_health_does_not_touch_the_cache(api_client):
     assert api_client.get("/health/").status_code == 200
 

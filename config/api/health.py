@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .exceptions import error_body
+from .filters import given_parameters
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,27 @@ def _cache_ok() -> bool:
         return False
 
 
+READINESS_CHECKS = {"database": _database_ok, "cache": _cache_ok}
+
+
+class ReadinessQuerySerializer(serializers.Serializer):
+    checks = serializers.CharField(
+        required=False,
+        allow_blank=True,  # `?checks=%20` gets the message naming the choices, as any junk does
+        help_text="Comma-separated checks to run (`database`, `cache`); all of them when not given. "
+        "A Kubernetes readiness probe asks for `database` only: without Redis the service still "
+        "answers (more slowly), so a Redis outage must not take every instance out of the load balancer.",
+    )
+
+    def validate_checks(self, value: str) -> list[str]:
+        names = list(dict.fromkeys(name.strip() for name in value.split(",") if name.strip()))
+        unknown = [name for name in names if name not in READINESS_CHECKS]
+        if unknown or not names:
+            named = ", ".join(map(repr, unknown)) or repr(value)
+            raise serializers.ValidationError(f"Unknown check {named}: choose from {', '.join(READINESS_CHECKS)}.")
+        return names
+
+
 READINESS = inline_serializer(
     "Readiness",
     {"status": serializers.CharField(), "checks": serializers.DictField(child=serializers.CharField())},
@@ -80,18 +102,19 @@ class ReadyView(_OperationsView):
     @extend_schema(
         tags=["Operations"],
         summary="Readiness",
-        description="200 when the database and the cache both answer; a 503 marks the failed check `error`. "
-        "A load balancer sends traffic only to an instance that is ready.",
+        description="200 when the database and the cache both answer (or the checks named in `checks`); "
+        "a 503 marks the failed check `error`. A load balancer sends traffic only to an instance that is ready.",
+        parameters=[ReadinessQuerySerializer],
         responses={
             200: READINESS,
             503: OpenApiResponse(READINESS, description="A check failed: it is marked `error`."),
         },
     )
     def get(self, request: Request) -> Response:
-        checks = {
-            "database": "ok" if _database_ok() else "error",
-            "cache": "ok" if _cache_ok() else "error",
-        }
+        query = ReadinessQuerySerializer(data=given_parameters(request))
+        query.is_valid(raise_exception=True)
+        names = query.validated_data.get("checks") or list(READINESS_CHECKS)
+        checks = {name: "ok" if READINESS_CHECKS[name]() else "error" for name in names}
         healthy = all(value == "ok" for value in checks.values())
         return Response({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
 
