@@ -52,6 +52,7 @@ from loadtest.server import (  # noqa: E402
     OwnRedis,
     access_token,
     create_people,
+    create_products,
     disconnect_django,
     http_status,
     live_gunicorn,
@@ -381,13 +382,10 @@ def parse_args() -> argparse.Namespace:
 
 def seed(env: dict[str, str]) -> dict[str, Any]:
     setup_django(env)
-    from catalog.models import Product
     from sprockets.models import SprocketType
 
     people = create_people("fault")
-    products = [
-        str(Product.objects.create(name=f"Fault product {i}", price="1.00", sku=f"FAULT-{i}").pk) for i in range(20)
-    ]
+    products = create_products("Fault", 20)
     sprocket_type = SprocketType.objects.create(
         name="Fault type", teeth=20, pitch_diameter="80.000", outside_diameter="90.000", pitch="12.700"
     )

@@ -43,6 +43,7 @@ from loadtest.server import (  # noqa: E402
     OwnRedis,
     access_token,
     create_people,
+    create_products,
     disconnect_django,
     live_gunicorn,
     manage,
@@ -100,12 +101,8 @@ def replica_caught_up(primary_url: str, replica_url: str) -> bool:
 def seed(env: dict[str, str]) -> dict[str, Any]:
     setup_django(env)
 
-    from catalog.models import Product
-
     people = create_people("replica")
-    products = [
-        str(Product.objects.create(name=f"Replica product {i}", price="1.00", sku=f"REP-{i}").pk) for i in range(5)
-    ]
+    products = create_products("Replica", 5)
     disconnect_django()
     return {"people": people, "products": products}
 

@@ -214,6 +214,16 @@ def create_people(prefix: str) -> dict[str, str]:
     }
 
 
+def create_products(word: str, count: int) -> list[str]:
+    """`count` products "<word> product <i>" (SKU "<WORD>-<i>", price 1.00): their ids."""
+    from catalog.models import Product
+
+    return [
+        str(Product.objects.create(name=f"{word} product {i}", price="1.00", sku=f"{word.upper()}-{i}").pk)
+        for i in range(count)
+    ]
+
+
 class Checks:
     """Prints one line per check; `failures` names those that did not hold."""
 

@@ -49,6 +49,7 @@ from loadtest.server import (  # noqa: E402
     OwnRedis,
     access_token,
     create_people,
+    create_products,
     disconnect_django,
     live_gunicorn,
     manage,
@@ -81,13 +82,10 @@ def seed(env: dict[str, str]) -> dict[str, Any]:
     setup_django(env)
 
     from accounts.models import Account, User
-    from catalog.models import Product
     from sprockets.services import factory_create
 
     people = create_people("ten")
-    products = [
-        str(Product.objects.create(name=f"Ten product {i}", price="1.00", sku=f"TEN-{i}").pk) for i in range(20)
-    ]
+    products = create_products("Ten", 20)
     for n in range(3):
         factory_create(name=f"Ten factory {n}", sprocket_production_goal=100)
     account = Account.objects.create(owner=User.objects.get(username="ten-user"), name="Ten main")
