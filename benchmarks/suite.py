@@ -148,7 +148,8 @@ def prepare_database(env: dict[str, str], *, scale: str, database: str, reuse: b
     recreate_database(database)
     manage(env, "migrate", "--no-input")
     started = time.monotonic()
-    manage(env, "seed_demo", "--scale", scale, "--password", password, timeout=1800)
+    # One argument: a random password may start with "-", which argparse would read as an option.
+    manage(env, "seed_demo", "--scale", scale, f"--password={password}", timeout=1800)
     seconds = time.monotonic() - started
     print(f"[{scale}] seeded in {seconds:.0f} s", flush=True)
     return seconds

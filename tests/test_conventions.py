@@ -107,7 +107,8 @@ def test_body_of_exactly_8_mib_is_accepted(user_client):
 
 # --- URL size ---------------------------------------------------------------------------------
 def query_of_length(path: str, total: int) -> str:
-    return "search=" + "a" * (total - len(path) - len("search="))
+    """A query string that makes `path?query` exactly `total` bytes."""
+    return "search=" + "a" * (total - len(path) - len("?search="))
 
 
 def test_url_of_exactly_the_limit_is_answered(user_client, settings):
@@ -125,6 +126,22 @@ def test_414_when_path_and_query_are_over_the_limit(user_client, settings):
 
     assert_error_shape(response, 414, code="uri_too_long")
     assert str(settings.REQUEST_URL_MAX_BYTES) in response.json()["errors"][0]["detail"]
+
+
+def test_414_counts_a_percent_encoded_path_as_sent(api_client, settings):
+    # The server hands over PATH_INFO decoded: "%C3%A3" (ã) is 2 characters there, 6 bytes on the wire.
+    path = ACCOUNTS + "%C3%A3" * (settings.REQUEST_URL_MAX_BYTES // 6)
+
+    response = api_client.get(path)
+
+    assert_error_shape(response, 414, code="uri_too_long")
+
+
+def test_414_uses_gunicorn_s_raw_request_target(api_client, settings):
+    raw = ACCOUNTS + "?q=" + "a" * settings.REQUEST_URL_MAX_BYTES
+
+    assert_error_shape(api_client.get(ACCOUNTS, RAW_URI=raw), 414, code="uri_too_long")
+    assert api_client.get(ACCOUNTS, RAW_URI=ACCOUNTS).status_code == 401  # short: on to authentication
 
 
 def test_414_is_refused_before_authentication(api_client, settings):

@@ -33,6 +33,13 @@ def test_behind_pgbouncer_nothing_outlives_a_transaction(monkeypatch):
     assert config["DISABLE_SERVER_SIDE_CURSORS"] is True
     assert config["CONN_MAX_AGE"] == 60
     assert config["CONN_HEALTH_CHECKS"] is True
+    assert config["OPTIONS"]["connect_timeout"] == 5, "the pool's wait becomes the connect's"
+
+
+def test_behind_pgbouncer_a_replica_s_short_wait_is_libpq_s_minimum_connect_timeout():
+    config = _database(parsed(POSTGRES_URL), pool_timeout=1.0, pooler="pgbouncer")
+
+    assert config["OPTIONS"]["connect_timeout"] == 2
 
 
 def test_behind_pgbouncer_the_connection_age_comes_from_the_environment(monkeypatch):

@@ -1,6 +1,9 @@
 """Browser-facing hardening: the admin login's brute-force limits and the security headers."""
 
+import re
+
 import pytest
+from csp.constants import NONCE, SELF
 from csp.decorators import csp_exempt, csp_replace, csp_update
 from csp.exceptions import CSPNonceError
 from csp.middleware import CSPMiddleware as LibraryCSPMiddleware
@@ -124,6 +127,27 @@ def test_a_report_only_policy_and_its_excluded_prefixes_match_the_library_s() ->
         assert csp_headers(CSPMiddleware, path=path) == csp_headers(LibraryCSPMiddleware, path=path)
     assert "Content-Security-Policy-Report-Only" in csp_headers(CSPMiddleware)
     assert "Content-Security-Policy-Report-Only" not in csp_headers(CSPMiddleware, path="/admin/login/")
+
+
+@override_settings(CONTENT_SECURITY_POLICY={"DIRECTIVES": {"default-src": [SELF], "script-src": [SELF, NONCE]}})
+@pytest.mark.parametrize("nonce", [False, True], ids=["nonce unused", "nonce used"])
+def test_a_policy_with_a_nonce_gives_the_library_s_headers(nonce) -> None:
+    def without_nonce_value(headers: dict) -> dict:  # a nonce is random per request
+        return {name: re.sub(r"'nonce-[^']+'", "'nonce-N'", value) for name, value in headers.items()}
+
+    ours = csp_headers(CSPMiddleware, nonce=nonce)
+
+    assert without_nonce_value(ours) == without_nonce_value(csp_headers(LibraryCSPMiddleware, nonce=nonce))
+    assert ("'nonce-" in ours["Content-Security-Policy"]) is nonce
+
+
+@override_settings(DEBUG=True)
+def test_django_s_debug_404_page_is_left_alone_as_the_library_does() -> None:
+    def debug_404(middleware_class: type) -> HttpResponse:
+        return middleware_class(lambda request: HttpResponse("missing", status=404))(RequestFactory().get("/nowhere/"))
+
+    assert "Content-Security-Policy" not in debug_404(CSPMiddleware)
+    assert "Content-Security-Policy" not in debug_404(LibraryCSPMiddleware)
 
 
 def test_a_nonce_asked_for_after_the_header_is_written_is_an_error() -> None:

@@ -6,6 +6,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from urllib.parse import quote
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject
@@ -65,12 +66,25 @@ class RequestUrlLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         limit = settings.REQUEST_URL_MAX_BYTES
-        # WSGI strings are latin-1 decoded bytes, so their lengths are the lengths on the wire.
-        length = len(request.META.get("PATH_INFO", "")) + len(request.META.get("QUERY_STRING", ""))
+        length = self._target_length(request.META)
         if length > limit:
             detail = f"The path and query string are {length} bytes; the limit is {limit} bytes."
             return JsonResponse(error_body(414, "uri_too_long", detail), status=414)
         return self.get_response(request)
+
+    @staticmethod
+    def _target_length(meta: dict) -> int:
+        """Bytes of the request target as sent: `%61` is three bytes, not the one of the decoded path."""
+        raw_uri = meta.get("RAW_URI")  # gunicorn's request target, as received
+        if raw_uri:
+            return len(raw_uri)
+        # Elsewhere (runserver, the test client) Django has decoded PATH_INFO (UTF-8): quote it
+        # back (a needlessly encoded `%61` is then one byte; only RAW_URI knows). QUERY_STRING is
+        # not decoded, so its length is its length on the wire.
+        path = meta.get("SCRIPT_NAME", "") + meta.get("PATH_INFO", "")
+        query = meta.get("QUERY_STRING", "")
+        target = len(quote(path, safe="/;:@&=+$,-_.!~*'()"))
+        return target + (len(query) + 1 if query else 0)
 
 
 class RequestBodyLimitMiddleware:

@@ -1,5 +1,6 @@
 """Settings shared by every environment; everything that varies is read from the environment."""
 
+import math
 from datetime import timedelta
 from pathlib import Path
 
@@ -102,6 +103,9 @@ def _database(config: dict, *, pool_timeout: float, pooler: str = "django") -> d
     config["ENGINE"] = _ENGINE_WITH_METRICS.get(config["ENGINE"], config["ENGINE"])
     if config["ENGINE"].endswith("postgresql") and pooler == "pgbouncer":
         options = config.setdefault("OPTIONS", {})
+        # No pool to time out: the same budget bounds the connect instead (libpq's minimum is 2 s),
+        # so an unreachable PgBouncer or replica is a 503 or a fallback, not a minutes-long hang.
+        options.setdefault("connect_timeout", max(2, math.ceil(pool_timeout)))
         # psycopg prepares a statement after 5 runs, on one server connection only.
         options["prepare_threshold"] = None
         # A named cursor (QuerySet.iterator()) lives in one server session.

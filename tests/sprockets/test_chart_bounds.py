@@ -25,7 +25,9 @@ def factory_with_history(points: int, *, name: str = "Busy", step: timedelta = t
         )
         for i in range(points)
     )
-    factory_cache_invalidate()  # a bulk writer drops the cached lists itself, as the importer does
+    # A bulk writer drops the cached lists itself, as the importer does (on commit: it matters to
+    # the transactional tests, which list factories after writing them).
+    factory_cache_invalidate()
     return factory
 
 

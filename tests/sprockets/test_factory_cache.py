@@ -53,6 +53,34 @@ def test_a_new_sprocket_is_in_the_next_list_with_its_chart_point(user_client):
     assert after["chart_data"]["sprocket_production_actual"][-1] == after["sprocket_production_actual"]
 
 
+def test_a_sprocket_deleted_or_moved_through_the_api_is_in_the_next_list(user_client, admin_client_api):
+    first, second = FactoryFactory.create(name="First"), FactoryFactory.create(name="Second")
+    kind = SprocketTypeFactory.create()
+    moved, deleted = (SprocketFactory.create(factory=first, sprocket_type=kind) for _ in range(2))
+
+    def actuals() -> dict[str, int]:
+        page = user_client.get(CHART_LIST).json()["results"]
+        return {factory["name"]: factory["sprocket_production_actual"] for factory in page}
+
+    assert actuals() == {"First": 2, "Second": 0}
+    assert (
+        admin_client_api.patch(f"/api/v1/sprockets/{moved.pk}/", {"factory": second.pk}, format="json").status_code
+        == 200
+    )
+    assert actuals() == {"First": 1, "Second": 1}
+    assert admin_client_api.delete(f"/api/v1/sprockets/{deleted.pk}/").status_code == 204
+    assert actuals() == {"First": 0, "Second": 1}
+
+
+def test_a_factory_created_through_the_api_is_in_the_next_list(user_client, admin_client_api):
+    assert user_client.get("/api/v1/factories/").json()["count"] == 0
+
+    created = admin_client_api.post("/api/v1/factories/", {"name": "New works"}, format="json")
+
+    assert created.status_code == 201, created.content
+    assert [f["name"] for f in user_client.get(CHART_LIST).json()["results"]] == ["New works"]
+
+
 def test_a_goal_changed_through_the_api_is_in_the_next_list(user_client, admin_client_api):
     factory = FactoryFactory.create(sprocket_production_goal=5)
     assert only(user_client.get(CHART_LIST).json())["sprocket_production_goal"] == 5
