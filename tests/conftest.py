@@ -1,7 +1,10 @@
 """Shared fixtures (users of each role and API clients signed in as them) and the backend markers' skips."""
 
+import time
 from collections.abc import Callable, Iterator
+from types import SimpleNamespace
 
+import django_ratelimit.core
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -37,6 +40,18 @@ def _clear_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _rate_limit_windows_stand_still(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Within a test, django-ratelimit's clock stands still (its module only: nothing else's).
+
+    It counts in fixed windows of wall-clock time, so a test that sends N requests and expects
+    the (N+1)th refused failed whenever a window ended in between: CI saw ten registers from
+    00:23:41.994 to 42.027 and the eleventh, at 42.046, counted in a new window.
+    """
+    frozen = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: frozen))
 
 
 @pytest.fixture
