@@ -60,6 +60,7 @@ from loadtest.server import (  # noqa: E402
     production_environment,
     send,
     setup_django,
+    start_own_services,
     wait_for,
     worker_pids,
 )
@@ -401,15 +402,7 @@ def main() -> int:
     postgres = OwnPostgres(args.postgres_port, workdir, max_connections=20)
     check = Checks()
     with ExitStack() as stack:
-        redis.start()
-        stack.callback(redis.kill)
-        postgres.init()
-        postgres.start()
-        stack.callback(postgres.stop_if_running)
-        import psycopg
-
-        with psycopg.connect(postgres.url("postgres"), autocommit=True) as conn:
-            conn.execute("CREATE DATABASE faults")
+        start_own_services(stack, redis=redis, postgres=postgres, database="faults")
         env = production_environment(
             name="faults",
             database_url=postgres.url("faults"),

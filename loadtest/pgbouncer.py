@@ -60,6 +60,7 @@ from loadtest.server import (  # noqa: E402
     production_environment,
     send,
     setup_django,
+    start_own_services,
     wait_for,
 )
 
@@ -364,15 +365,7 @@ def main() -> int:
     redis = OwnRedis(args.redis_port, workdir)
     with ExitStack() as stack:
         started = time.monotonic()
-        redis.start()
-        stack.callback(redis.kill)
-        postgres.init()
-        postgres.start()
-        stack.callback(postgres.stop_if_running)
-        import psycopg
-
-        with psycopg.connect(postgres.url("postgres"), autocommit=True) as conn:
-            conn.execute(f"CREATE DATABASE {DATABASE}")
+        start_own_services(stack, redis=redis, postgres=postgres, database=DATABASE)
         bouncer.start()
         stack.callback(bouncer.stop)
         (workdir / "metrics").mkdir()

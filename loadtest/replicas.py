@@ -50,6 +50,7 @@ from loadtest.server import (  # noqa: E402
     production_environment,
     send,
     setup_django,
+    start_own_services,
     wait_for,
 )
 
@@ -126,15 +127,9 @@ def main() -> int:
     redis = OwnRedis(args.redis_port, workdir)
     with ExitStack() as stack:
         started = time.monotonic()
-        redis.start()
-        stack.callback(redis.kill)
-        primary.init()
-        primary.start()
-        stack.callback(primary.stop_if_running)
+        start_own_services(stack, redis=redis, postgres=primary, database="replicas")
         import psycopg
 
-        with psycopg.connect(primary.url("postgres"), autocommit=True) as conn:
-            conn.execute("CREATE DATABASE replicas")
         with psycopg.connect(primary.url("replicas"), autocommit=True) as conn:
             conn.execute("CREATE EXTENSION pg_stat_statements")
         replica.init_standby_of(primary)

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -360,3 +360,16 @@ class OwnPostgres:
 
     def url(self, database: str) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+
+def start_own_services(stack: ExitStack, *, redis: OwnRedis, postgres: OwnPostgres, database: str) -> None:
+    """Start `redis` and a new `postgres` cluster holding an empty `database`; `stack` stops both."""
+    import psycopg
+
+    redis.start()
+    stack.callback(redis.kill)
+    postgres.init()
+    postgres.start()
+    stack.callback(postgres.stop_if_running)
+    with psycopg.connect(postgres.url("postgres"), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{database}"')

@@ -55,6 +55,7 @@ from loadtest.server import (  # noqa: E402
     manage,
     production_environment,
     setup_django,
+    start_own_services,
     wait_for,
 )
 
@@ -196,15 +197,7 @@ def main() -> int:
     names = [f"instance-{n}" for n in range(1, INSTANCES + 1)]
     with ExitStack() as stack:
         started = time.monotonic()
-        redis.start()
-        stack.callback(redis.kill)
-        postgres.init()
-        postgres.start()
-        stack.callback(postgres.stop_if_running)
-        import psycopg
-
-        with psycopg.connect(postgres.url("postgres"), autocommit=True) as conn:
-            conn.execute("CREATE DATABASE ten")
+        start_own_services(stack, redis=redis, postgres=postgres, database="ten")
         env = production_environment(
             name="ten",
             database_url=postgres.url("ten") + "?application_name=ten-setup",
