@@ -1,12 +1,15 @@
 """config.api.caching: versioned namespaces, invalidation after commit, single flight."""
 
 import threading
+from contextlib import nullcontext
+from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from config.api.caching import bump_namespace_on_commit, cached, namespace_version
+from config.api.caching import bump_namespace, bump_namespace_on_commit, cached, namespace_version
 from tests.concurrency import run_concurrently
 
 
@@ -77,3 +80,41 @@ def test_lost_version_never_resurrects_old_entries():
     cached("ns-f", "k", lambda: "old", timeout=60)
     cache.delete("ns-version:ns-f")  # eviction of the version key alone
     assert cached("ns-f", "k", lambda: "new", timeout=60) == "new"
+
+
+def test_a_hit_is_one_cache_round_trip():
+    """The version and the entry come back in one get_many (MGET): no get, no add, no set."""
+    cached("ns-trip", "k", lambda: "v", timeout=60)
+    calls: list[str] = []
+    real_get_many = cache.get_many
+
+    def spy_get_many(keys, *args, **kwargs):
+        calls.append("get_many")
+        return real_get_many(keys, *args, **kwargs)
+
+    # The local-memory cache's get_many is a get per key; django-redis's is one MGET.
+    no_get = mock.patch.object(cache, "get", side_effect=AssertionError("get on a hit"))
+    with (
+        mock.patch.object(cache, "get_many", spy_get_many),
+        no_get if settings.REDIS_URL else nullcontext(),
+        mock.patch.object(cache, "add", side_effect=AssertionError("add on a hit")),
+        mock.patch.object(cache, "set", side_effect=AssertionError("set on a hit")),
+    ):
+        assert cached("ns-trip", "k", lambda: "recomputed", timeout=60) == "v"
+    assert calls == ["get_many"]
+
+
+def test_an_entry_of_an_older_version_is_a_miss_and_is_overwritten():
+    assert cached("ns-old", "k", lambda: "before", timeout=60) == "before"
+    bump_namespace("ns-old")
+    assert cached("ns-old", "k", lambda: "after", timeout=60) == "after"
+    assert cached("ns-old", "k", lambda: "again", timeout=60) == "after"
+    # One key per entry whatever the version: a bump leaves nothing behind to expire.
+    assert cache.get("cached:ns-old:k") == (namespace_version("ns-old"), "after")
+
+
+def test_an_entry_without_its_version_is_a_miss():
+    """What a release that stored bare values left under the key is recomputed, never served."""
+    namespace_version("ns-bare")
+    cache.set("cached:ns-bare:k", "a bare value", timeout=60)
+    assert cached("ns-bare", "k", lambda: "computed", timeout=60) == "computed"

@@ -1,12 +1,12 @@
 """Versioned cache namespaces: invalidation after commit, single-flight misses.
 
-Every cached value lives under a key that includes its namespace's current version token.
+Every cached value is stored with the namespace's version token it was computed under.
 A write bumps the token in `transaction.on_commit`, so after the commit every process and
-instance (they share Redis) reads under the new token and recomputes; a reader that computed
-old data before the commit can only store it under the old token, which nobody reads again.
+instance (they share Redis) finds its entries outdated and recomputes; a reader that computed
+old data before the commit can only store it with the old token, which no reader accepts again.
 
 With read replicas (config/db_router.py) a reader recomputing right after a bump could read a
-replica that has not replayed the write yet, and store that stale answer under the *new* token
+replica that has not replayed the write yet, and store that stale answer with the *new* token
 for the whole `timeout`. So the token records when it was made, and for REPLICA_PIN_SECONDS after
 that every recomputation of the namespace reads from the primary, whoever asks; this costs no
 cache round trip (the token is read anyway). Without replicas the token is a plain random one.
@@ -32,8 +32,9 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.forms import MultiWidget
 from django.http import QueryDict
 from django.utils.http import parse_etags
@@ -113,41 +114,65 @@ def _reading_the_primary(compute: Callable[[], T]) -> Callable[[], T]:
     return on_primary
 
 
+def _entry_key(namespace: str, key: str) -> str:
+    return f"cached:{namespace}:{key}"
+
+
+def _for_version(stored: Any, version: str) -> Any:
+    """The value of a stored `(version, value)` pair if it was computed under `version`, else None."""
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == version:
+        return stored[1]
+    return None
+
+
 def cached(namespace: str, key: str, compute: Callable[[], T], timeout: int) -> T:
     """Get `key` of `namespace` from the cache, or compute and store it once.
+
+    The entry is stored as `(version, value)` under a key without the version, so a hit is one
+    round trip (MGET of the version and the entry) and a bump needs no sweep: an entry of an
+    older version is a miss, and is overwritten by the next computation.
 
     Concurrent misses on one key are single-flight: one process computes while the others
     wait up to PEER_WAIT_SECONDS for its result. `compute` must never return None.
     """
-    version = namespace_version(namespace)
-    full_key = f"cached:{namespace}:{version}:{key}"
-    value = cache.get(full_key)
-    if value is not None:
-        return value
+    version_key, entry_key = _version_key(namespace), _entry_key(namespace, key)
+    found = cache.get_many([version_key, entry_key])
+    version = found.get(version_key)
+    if version is None:
+        version = namespace_version(namespace)
+    else:
+        version = str(version)
+        value = _for_version(found.get(entry_key), version)
+        if value is not None:
+            return value
     if settings.REPLICA_DATABASES and _recently_bumped(version):
         compute = _reading_the_primary(compute)
-    lock_key = f"lock:{full_key}"
+
+    def stored() -> Any:
+        return _for_version(cache.get(entry_key), version)
+
+    lock_key = f"lock:{namespace}:{version}:{key}"
     if cache.add(lock_key, "1", timeout=COMPUTE_LOCK_SECONDS):
         try:
             # Double-check: the previous holder may have stored the value and released the
             # lock between our first read and our add().
-            value = cache.get(full_key)
+            value = stored()
             if value is not None:
                 return value
             value = compute()
-            cache.set(full_key, value, timeout=timeout)
+            cache.set(entry_key, (version, value), timeout=timeout)
             return value
         finally:
             cache.delete(lock_key)
     deadline = time.monotonic() + PEER_WAIT_SECONDS
     while time.monotonic() < deadline:
         time.sleep(PEER_POLL_SECONDS)
-        value = cache.get(full_key)
+        value = stored()
         if value is not None:
             return value
         if cache.get(lock_key) is None:
             # The holder is done: it stored the value just before releasing, or it failed.
-            value = cache.get(full_key)
+            value = stored()
             if value is not None:
                 return value
             break
@@ -234,6 +259,36 @@ def _widget_parameter_names(name: str, widget: Any) -> list[str]:
     return [name]
 
 
+# Per FilterSet class: the query parameters its form reads, or None if its empty form is invalid.
+_FILTER_PARAMETERS: dict[type, frozenset[str] | None] = {}
+
+
+def _filter_parameters(filterset_class: type) -> frozenset[str] | None:
+    """The query parameter names `filterset_class` reads (computed once per class)."""
+    if filterset_class not in _FILTER_PARAMETERS:
+        model = filterset_class._meta.model  # type: ignore[attr-defined]
+        form = filterset_class(data=QueryDict(), queryset=model._default_manager.none()).form
+        names = {
+            widget_name
+            for name, field in form.fields.items()
+            for widget_name in _widget_parameter_names(name, field.widget)
+        }
+        _FILTER_PARAMETERS[filterset_class] = frozenset(names) if form.is_valid() else None
+    return _FILTER_PARAMETERS[filterset_class]
+
+
+def _no_filter_given(filterset_class: type | None, params: QueryDict) -> bool:
+    """The request gives none of the filterset's parameters, and its empty form is valid.
+
+    Building a filterset and validating its form is most of what a cache hit costs (django-filter
+    builds a form class per instance); without a filter parameter its answer is known: no pairs.
+    """
+    if filterset_class is None:
+        return False
+    names = _filter_parameters(filterset_class)
+    return names is not None and not any(name in params for name in names)
+
+
 @contextmanager
 def _only_parameters(request: Request, pairs: list[tuple[str, str]]) -> Iterator[None]:
     """Within the block, the request's query string is exactly `pairs` (then restored)."""
@@ -310,6 +365,8 @@ class CachedReadMixin:
         for backend_class in getattr(self, "filter_backends", []):
             backend = backend_class()
             if isinstance(backend, DjangoFilterBackend):
+                if _no_filter_given(getattr(self, "filterset_class", None), params):
+                    continue  # the filterset would read nothing: skip building it and its form
                 filterset = backend.get_filterset(request, self.get_queryset(), self)  # type: ignore[attr-defined]
                 if filterset is None:
                     continue
@@ -379,6 +436,23 @@ class CachedReadMixin:
         except ValidationError:
             raise NotFound() from None
         return self._cache_key(request, f"detail:{object_id}")
+
+    def paginated_count(self, queryset: Any) -> int:
+        """The page's total, cached per filter: one count for every page, size and ordering of it.
+
+        Keyed by the count's SQL and parameters (ordering left out), under the list's namespace,
+        so the write that bumps the list's entries drops its counts too. Counting is most of a
+        miss on a big table (PostgreSQL has no cheap exact count); a new filter still counts once.
+        """
+        if not isinstance(queryset, QuerySet):
+            return len(queryset)
+        unordered = queryset.order_by()
+        try:
+            sql, sql_params = unordered.query.sql_with_params()
+        except EmptyResultSet:  # a filter Django knows matches nothing (`id__in=[]`): no query at all
+            return 0
+        key = self._cache_key(self.request, "count:" + hashlib.sha256(repr((sql, sql_params)).encode()).hexdigest())  # type: ignore[attr-defined]
+        return cached(self.cache_namespace_for(self.request), key, unordered.count, self.cache_timeout)  # type: ignore[attr-defined]
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         pairs, canonical = self.list_parameters(request)

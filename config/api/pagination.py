@@ -1,8 +1,11 @@
 """Pagination: page numbers everywhere, cursors for messages. Both refuse unordered querysets."""
 
+from collections.abc import Callable
+from functools import cached_property, partial
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from rest_framework import pagination
 
@@ -60,8 +63,30 @@ class OrderedPagesMixin:
         return parameters
 
 
+class CountedPaginator(Paginator):
+    """Django's paginator, with the total from `counter(object_list)` (e.g. a cached count)."""
+
+    def __init__(self, object_list: Any, per_page: int, *, counter: Callable[[Any], int], **kwargs: Any) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self._counter = counter
+
+    @cached_property
+    def count(self) -> int:
+        return self._counter(self.object_list)
+
+
 class PageNumberPagination(OrderedPagesMixin, pagination.PageNumberPagination):
-    """`?page=` from 1 and `?page_size=` 1..100 (bigger is clamped; 0, negative or junk: default)."""
+    """`?page=` from 1 and `?page_size=` 1..100 (bigger is clamped; 0, negative or junk: default).
+
+    A view with a `paginated_count(queryset)` method (config.api.caching.CachedReadMixin) gives
+    the total count itself; otherwise the queryset is counted.
+    """
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        counter = getattr(view, "paginated_count", None)
+        if counter is not None:
+            self.django_paginator_class = partial(CountedPaginator, counter=counter)  # type: ignore[assignment]
+        return super().paginate_queryset(queryset, request, view)
 
 
 class CursorPagination(OrderedPagesMixin, pagination.CursorPagination):

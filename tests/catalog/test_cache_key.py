@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from catalog.filters import ProductFilter
 from config.api import caching
 
 from .factories import make_product
@@ -140,3 +141,25 @@ def test_a_hit_sends_the_stored_bytes_and_other_renderers_still_render(api_clien
     assert b"Blue widget" in browsable.content
     assert browsable["Content-Type"].startswith("text/html")
     assert api_client.get(PRODUCTS_URL, HTTP_IF_NONE_MATCH=hit["ETag"]).status_code == 304
+
+
+def test_without_a_filter_parameter_no_filterset_is_built(api_client):
+    """The filterset's form is most of a hit's cost: a list without filter parameters skips it."""
+    make_product()
+    _get(api_client, f"{PRODUCTS_URL}?page_size=20&n=1")
+    with mock.patch.object(ProductFilter, "__init__", side_effect=AssertionError("filterset built")):
+        _hit(api_client, f"{PRODUCTS_URL}?page_size=20&n=2")
+        _hit(api_client, f"{PRODUCTS_URL}?page_size=20&search=&ordering=")
+
+
+def test_the_filter_parameters_are_the_form_fields():
+    assert caching._filter_parameters(ProductFilter) == {"name", "category", "min_price", "max_price", "in_stock"}
+
+
+def test_an_empty_filter_value_still_goes_through_the_filterset(api_client):
+    """`?in_stock=` names a filter parameter: the filterset reads (and drops) it, as before."""
+    make_product()
+    first = _get(api_client, f"{PRODUCTS_URL}?in_stock=")
+    assert _hit(api_client, PRODUCTS_URL) == first
+    response = api_client.get(f"{PRODUCTS_URL}?in_stock=maybe")
+    assert response.status_code == 400

@@ -218,7 +218,7 @@ def _unreachable_redis_caches() -> dict:
         return {"default": {**settings.CACHES["default"], "LOCATION": CLOSED_PORT_REDIS}}
     return {
         "default": {
-            "BACKEND": "django_prometheus.cache.backends.redis.RedisCache",
+            "BACKEND": "config.redis_cache.RedisCache",
             "LOCATION": CLOSED_PORT_REDIS,
             "OPTIONS": {
                 "CLIENT_CLASS": "django_redis.client.DefaultClient",

@@ -1,0 +1,58 @@
+"""The list's total is counted once per filter (config.api.caching.CachedReadMixin.paginated_count).
+
+Every page, page size and ordering of one filter share the count; a new filter counts its own; a
+write that invalidates the list invalidates its counts too.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.posts.factories import PostFactory
+
+from .factories import make_product
+from .helpers import PRODUCTS_URL
+
+committed = pytest.mark.django_db(transaction=True)
+
+
+def _counted(client, params: dict) -> tuple[int, int]:
+    """(`count` of the answer, how many COUNT queries answering it ran)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(PRODUCTS_URL, params)
+    assert response.status_code == 200, response.content
+    counts = [query["sql"] for query in queries if "COUNT(" in query["sql"].upper()]
+    return response.json()["count"], len(counts)
+
+
+@committed
+def test_pages_sizes_and_orderings_of_one_filter_count_once(api_client):
+    for number in range(5):
+        make_product(sku=f"C{number}", category="Tools", price=number + 1)
+    make_product(sku="G", category="Garden")
+    assert _counted(api_client, {"category": "tools", "page_size": 2}) == (5, 1)
+    assert _counted(api_client, {"category": "tools", "page_size": 2, "page": 2}) == (5, 0)
+    assert _counted(api_client, {"category": "tools", "page_size": 3, "ordering": "-price"}) == (5, 0)
+    assert _counted(api_client, {"category": "garden"}) == (1, 1)
+    assert _counted(api_client, {}) == (6, 1)
+
+
+@committed
+def test_a_write_drops_the_counts_with_the_pages(api_client, admin_client_api):
+    make_product(sku="A", category="Tools")
+    assert _counted(api_client, {"category": "tools", "page_size": 1}) == (1, 1)
+    response = admin_client_api.post(
+        PRODUCTS_URL, {"name": "New", "sku": "B", "category": "Tools", "price": "2.00", "stock": 1}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert _counted(api_client, {"category": "tools", "page_size": 1, "page": 2}) == (2, 1)
+
+
+@committed
+def test_each_viewer_has_its_own_count(user, other_user, client_for):
+    PostFactory.create_batch(2, author=user)
+    PostFactory.create_batch(3, author=other_user)
+    for viewer, expected in ((user, 2), (other_user, 3), (user, 2)):
+        response = client_for(viewer).get("/api/v1/posts/", {"page_size": 1})
+        assert response.status_code == 200, response.content
+        assert response.json()["count"] == expected
