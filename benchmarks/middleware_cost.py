@@ -31,10 +31,11 @@ from typing import Any
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 LIBRARY_CSP = "django-csp's CSPMiddleware instead of ours"
+LIBRARY_METRICS = "django-prometheus's two middlewares instead of ours"
 VARIANTS = [
     "",
     "RequestLogMiddleware",
-    "PrometheusBeforeMiddleware,PrometheusAfterMiddleware",
+    "RequestMetricsMiddleware",
     "SecurityMiddleware",
     "WhiteNoiseMiddleware",
     "RequestUrlLimitMiddleware,RequestBodyLimitMiddleware",
@@ -46,6 +47,7 @@ VARIANTS = [
     "CSPMiddleware",
     "ObjectNotFoundMiddleware",
     LIBRARY_CSP,
+    LIBRARY_METRICS,
     "*",
 ]
 
@@ -75,6 +77,10 @@ def middleware_for(variant: str, full: list[str]) -> list[str]:
         return []
     if variant == LIBRARY_CSP:
         return ["csp.middleware.CSPMiddleware" if name.endswith(".CSPMiddleware") else name for name in full]
+    if variant == LIBRARY_METRICS:
+        inner = [name for name in full if not name.endswith(".RequestMetricsMiddleware")]
+        prometheus = "django_prometheus.middleware.Prometheus"
+        return [f"{prometheus}BeforeMiddleware", *inner, f"{prometheus}AfterMiddleware"]
     left_out = variant.split(",") if variant else []
     return [name for name in full if not any(name.endswith(f".{o}") for o in left_out)]
 
@@ -143,7 +149,7 @@ def main() -> int:
             name = "the full stack"
         elif variant == "*":
             name = "no middleware at all"
-        elif variant == LIBRARY_CSP:
+        elif variant in (LIBRARY_CSP, LIBRARY_METRICS):
             name = variant
         else:
             name = f"without {variant.replace(',', ', ')}"
