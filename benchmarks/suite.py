@@ -8,11 +8,13 @@ Run from the repository root, with PostgreSQL on 127.0.0.1:5432 and Redis on 127
 For each scale it (re)creates the database `perf_<scale>` (kept with --reuse if already seeded),
 migrates it and fills it with `manage.py seed_demo --scale <scale>`, starts gunicorn with the
 production settings on PostgreSQL + Redis (rate limits off) and, on the next port, a bare WSGI
-hello app (benchmarks/hello_wsgi.py) on the same gunicorn config: the floor. Then it drives
-every endpoint below with wrk over loopback (benchmarks/suite.lua: authenticated, and for a
-cache miss a new query every request), in interleaved rounds (round 1 runs every endpoint once,
-then round 2 ...), so that the load of the other engineers on this shared machine spreads over
-all the endpoints alike. Each row is the median over the rounds of req/s, p50 and p99.
+hello app (benchmarks/hello_wsgi.py) on the same gunicorn config: the floor. Every scale's
+servers stay up side by side. Then it drives every endpoint below with wrk over loopback
+(benchmarks/suite.lua: authenticated, and for a cache miss a new query every request), in
+interleaved rounds (round 1 runs every endpoint once on each scale in turn, then round 2 ...),
+so that the load of the other engineers on this shared machine spreads over all the endpoints
+and both scales alike: "large vs small" compares one moment with itself. Each row is the median
+over the rounds of req/s, p50 and p99.
 
 A "miss" varies a filter the list understands by a tiny amount (`min_price=0.000<round><n>`), so
 every request is a new cache key over practically all rows (and its count); unknown parameters
@@ -29,6 +31,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import re
 import secrets
 import signal
@@ -100,7 +103,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=8, help="concurrent wrk connections (default 8)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (>1: gthread)")
-    parser.add_argument("--port", type=int, default=8640, help="the API's port; the hello app takes the next one")
+    parser.add_argument(
+        "--port", type=int, default=8640, help="first API port; each scale takes two (its API, its hello app)"
+    )
     parser.add_argument("--redis-db", type=int, default=7)
     parser.add_argument("--reuse", action="store_true", help="keep perf_<scale> if it is already seeded")
     parser.add_argument("--only", default="", help="comma-separated endpoint names (substrings) to run alone")
@@ -243,6 +248,17 @@ def endpoints(*, token: str, ids: dict[str, Any], cursor: str, misses: int, sing
             for points, ordering in keys[start:] + keys[:start]
         ]
 
+    def pages_of_one_filter(round_number: int) -> list[dict[str, Any]]:
+        # One filter a round (every row matches), its pages 1..500 (fewer at tiny scale) shuffled, at
+        # two page sizes: up to 1,000 keys, each a miss, all sharing one count (cached after the first).
+        last = max(1, min(500, len(products) // 20))
+        pages = random.Random(round_number).sample(range(1, last + 1), last)  # noqa: S311 - an order, not a secret
+        return [
+            {"path": f"/api/v1/products/?max_price=999999{round_number:03d}&page_size={size}&page={page}"}
+            for size in (20, 19)
+            for page in pages
+        ]
+
     def detail_misses(round_number: int) -> list[dict[str, Any]]:
         share = max(1, len(products) // 8)  # rounds take disjoint slices (warm-up is round 0)
         chosen = products[(round_number % 8) * share : (round_number % 8 + 1) * share]
@@ -261,6 +277,7 @@ def endpoints(*, token: str, ids: dict[str, Any], cursor: str, misses: int, sing
             varying("/api/v1/products/?page_size=20&min_price={min_price}", single),
             connections=1,
         ),
+        Endpoint("products list, pages of one filter (miss, 1 connection)", pages_of_one_filter, connections=1),
         Endpoint("products detail (hit)", fixed(f"/api/v1/products/{products[0]}/")),
         Endpoint("products detail (miss)", detail_misses),
         Endpoint("products search (hit)", fixed("/api/v1/products/?search=steel%20kettle")),
@@ -356,7 +373,19 @@ def run_wrk(port: int, requests: list[dict[str, Any]], *, seconds: float, connec
     )
 
 
-def measure_scale(args: argparse.Namespace, scale: str, work: Path) -> tuple[Results, float]:
+@dataclass
+class Stage:
+    """One scale's database and servers, up for the whole run, and what was measured on them."""
+
+    scale: str
+    ports: dict[str, int]
+    endpoints: list[Endpoint]
+    results: Results
+    seeded: float
+
+
+def start_scale(args: argparse.Namespace, scale: str, index: int, stack: ExitStack, work: Path) -> Stage:
+    """Seed (or reuse) `perf_<scale>`, start its API and floor app on their own ports, and warm them up."""
     database = f"perf_{scale}"
     password = secrets.token_urlsafe(16)
     env = production_environment(
@@ -369,47 +398,49 @@ def measure_scale(args: argparse.Namespace, scale: str, work: Path) -> tuple[Res
         GUNICORN_THREADS=str(args.threads),
     )
     seeded = prepare_database(env, scale=scale, database=database, reuse=args.reuse, password=password)
-    results = Results(scale)
-    ports = {"app": args.port, "hello": args.port + 1}
-    with ExitStack() as stack:
-        stack.enter_context(live_gunicorn(env, port=ports["app"]))
-        stack.enter_context(hello_gunicorn(env, port=ports["hello"]))
-        token = access_token(ports["app"], SCALE_USER, password)
-        ids = fixtures(database)
-        cursor = deep_cursor(ports["app"], token, ids["account"])
-        # Enough distinct misses that no list cycles within one run of wrk.
-        misses = max(2000, int(args.duration * 1500))
-        chosen = endpoints(
-            token=token, ids=ids, cursor=cursor, misses=misses, single=max(500, int(args.duration * 400))
+    ports = {"app": args.port + 2 * index, "hello": args.port + 2 * index + 1}
+    stack.enter_context(live_gunicorn(env, port=ports["app"]))
+    stack.enter_context(hello_gunicorn(env, port=ports["hello"]))
+    token = access_token(ports["app"], SCALE_USER, password)
+    ids = fixtures(database)
+    cursor = deep_cursor(ports["app"], token, ids["account"])
+    # Enough distinct misses that no list cycles within one run of wrk.
+    misses = max(2000, int(args.duration * 1500))
+    chosen = endpoints(token=token, ids=ids, cursor=cursor, misses=misses, single=max(500, int(args.duration * 400)))
+    if args.only:
+        wanted = [word.strip() for word in args.only.split(",") if word.strip()]
+        chosen = [e for e in chosen if any(word in e.name for word in wanted)]
+    for endpoint in chosen:  # warm-up: caches, connections, the workers' first requests
+        run_wrk(
+            ports[endpoint.server],
+            endpoint.requests(0),
+            seconds=args.warmup,
+            connections=endpoint.connections or args.connections,
+            work=work,
         )
-        if args.only:
-            wanted = [word.strip() for word in args.only.split(",") if word.strip()]
-            chosen = [e for e in chosen if any(word in e.name for word in wanted)]
-        for endpoint in chosen:  # warm-up: caches, connections, the workers' first requests
-            run_wrk(
-                ports[endpoint.server],
-                endpoint.requests(0),
-                seconds=args.warmup,
-                connections=endpoint.connections or args.connections,
-                work=work,
-            )
-        for round_number in range(1, args.rounds + 1):
-            for endpoint in chosen:
-                measure = run_wrk(
-                    ports[endpoint.server],
+    return Stage(scale, ports, chosen, Results(scale), seeded)
+
+
+def measure(args: argparse.Namespace, stages: list[Stage], work: Path) -> None:
+    """Every round runs each endpoint on every scale in turn, so drift on the machine hits all alike."""
+    for round_number in range(1, args.rounds + 1):
+        for position in range(len(stages[0].endpoints)):
+            for stage in stages:
+                endpoint = stage.endpoints[position]
+                result = run_wrk(
+                    stage.ports[endpoint.server],
                     endpoint.requests(round_number),
                     seconds=args.duration,
                     connections=endpoint.connections or args.connections,
                     work=work,
                 )
-                results.rounds.setdefault(endpoint.name, []).append(measure)
-                flag = f" non-2xx {measure.non_2xx}" if measure.non_2xx else ""
+                stage.results.rounds.setdefault(endpoint.name, []).append(result)
+                flag = f" non-2xx {result.non_2xx}" if result.non_2xx else ""
                 print(
-                    f"[{scale}] round {round_number} {endpoint.name}: {measure.rate:.0f} req/s, "
-                    f"p50 {measure.p50_ms:.1f} ms, p99 {measure.p99_ms:.1f} ms{flag}",
+                    f"[{stage.scale}] round {round_number} {endpoint.name}: {result.rate:.0f} req/s, "
+                    f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms{flag}",
                     flush=True,
                 )
-    return results, seeded
 
 
 # --- reporting ---------------------------------------------------------------------------------
@@ -524,7 +555,11 @@ def plot(all_results: dict[str, Results], directory: Path) -> list[Path]:
 
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for metric, label in (("rate", "requests/s (median of rounds)"), ("p50_ms", "p50 latency, ms")):
+    for metric, label in (
+        ("rate", "requests/s (median of rounds)"),
+        ("p50_ms", "p50 latency, ms"),
+        ("p99_ms", "p99 latency, ms"),
+    ):
         figure, axes = plt.subplots(figsize=(10, 6))
         names = list(next(iter(all_results.values())).rounds)
         width = 0.8 / len(all_results)
@@ -549,14 +584,17 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")  # for SCALES only
     all_results: dict[str, Results] = {}
     seeding: dict[str, float] = {}
-    with tempfile.TemporaryDirectory(prefix="suite-") as work:
-        for scale in scales:
-            all_results[scale], seeding[scale] = measure_scale(args, scale, Path(work))
+    with tempfile.TemporaryDirectory(prefix="suite-") as work, ExitStack() as stack:
+        stages = [start_scale(args, scale, index, stack, Path(work)) for index, scale in enumerate(scales)]
+        measure(args, stages, Path(work))
+        for stage in stages:
+            all_results[stage.scale], seeding[stage.scale] = stage.results, stage.seeded
     command = "python benchmarks/suite.py " + " ".join(sys.argv[1:])
     report = "\n\n".join(
         [
             f"Machine: {machine()}",
-            f"Command: `{command.strip()}` ({args.rounds} interleaved rounds of {args.duration:g} s per endpoint, "
+            f"Command: `{command.strip()}` ({args.rounds} interleaved rounds of {args.duration:g} s per endpoint "
+            "and scale, every scale's servers up side by side, "
             f"{args.connections} connections, {args.workers} gunicorn workers x {args.threads} threads; "
             f"measured {time.strftime('%Y-%m-%d %H:%M %Z')}).",
             *(scale_table(all_results[s], seeding[s]) for s in scales),
