@@ -44,14 +44,16 @@ SCALES: dict[str, Scale] = {
         sprockets=100_000,
         posts=100_000,
     ),
-    # 1/100 of every table; the per-account and per-factory shapes stay as at large where they can.
+    # 1/100 of every table; the per-account and per-factory shapes stay as at large where they can:
+    # a factory's history is 1,000 entries at both scales (so the chart list at 50 x 1,000 reads the
+    # same shape; its table is 1/20 of large's), 1,000 messages an account.
     "small": Scale(
         users=10,
         accounts=10,
         messages=10_000,
         products=10_000,
         factories=50,
-        chart_entries_per_factory=200,
+        chart_entries_per_factory=1_000,
         sprockets=1_000,
         posts=1_000,
     ),
