@@ -26,6 +26,10 @@ MAX_VALUES_PER_FILTER = 100
 class MultiValueWidget(forms.TextInput):
     """Reads every occurrence of the parameter and splits each on commas."""
 
+    # As Django's SelectMultiple says it: the parameter may be repeated (config.api.filters
+    # refuses a repeat only of the single-valued ones).
+    allow_multiple_selected = True
+
     def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
         raw = data.getlist(name) if hasattr(data, "getlist") else ([data[name]] if name in data else [])
         return [part.strip() for item in raw for part in str(item).split(",") if part.strip()]

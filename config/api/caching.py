@@ -35,7 +35,6 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.forms import MultiWidget
 from django.http import QueryDict
 from django.utils.http import parse_etags
 from django_filters.rest_framework import DjangoFilterBackend
@@ -45,6 +44,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api.filters import refuse_repeated, widget_parameter_names
 from config.db_router import primary_reads
 
 logger = logging.getLogger(__name__)
@@ -249,16 +249,6 @@ def _query_value(value: Any) -> Any:
     return _UNSUPPORTED
 
 
-def _widget_parameter_names(name: str, widget: Any) -> list[str]:
-    """The query parameters a form field's widget reads: one, or one per sub-widget."""
-    if isinstance(widget, MultiWidget):
-        suffixes = getattr(widget, "suffixes", None)
-        if suffixes is not None:  # django-filter's SuffixedMultiWidget
-            return [widget.suffixed(name, suffix) for suffix in suffixes]  # type: ignore[attr-defined]
-        return [name + suffix for suffix in widget.widgets_names]  # type: ignore[attr-defined]
-    return [name]
-
-
 # Per FilterSet class: the query parameters its form reads, or None if its empty form is invalid.
 _FILTER_PARAMETERS: dict[type, frozenset[str] | None] = {}
 
@@ -271,7 +261,7 @@ def _filter_parameters(filterset_class: type) -> frozenset[str] | None:
         names = {
             widget_name
             for name, field in form.fields.items()
-            for widget_name in _widget_parameter_names(name, field.widget)
+            for widget_name in widget_parameter_names(name, field.widget)
         }
         _FILTER_PARAMETERS[filterset_class] = frozenset(names) if form.is_valid() else None
     return _FILTER_PARAMETERS[filterset_class]
@@ -356,6 +346,17 @@ class CachedReadMixin:
         params = request.query_params
         pairs: list[tuple[str, str]] = []
         canonical = True
+        # The answer is computed from the canonical pairs, where a repeated parameter is already
+        # one value: refuse it here, from the raw ones (the filterset and search refuse theirs).
+        paginator = getattr(self, "paginator", None)
+        page_parameters = getattr(paginator, "page_parameters", None)
+        read_once = list(page_parameters()) if page_parameters is not None else []
+        read_once += [
+            backend.ordering_param
+            for backend in getattr(self, "filter_backends", [])
+            if issubclass(backend, filters.OrderingFilter)
+        ]
+        refuse_repeated(params, read_once)
 
         def raw(name: str) -> None:
             value = params.get(name)
@@ -374,7 +375,7 @@ class CachedReadMixin:
                 valid = form.is_valid()
                 canonical = canonical and valid
                 for name, field in form.fields.items():
-                    widget_names = _widget_parameter_names(name, field.widget)
+                    widget_names = widget_parameter_names(name, field.widget)
                     if widget_names != [name] or not valid:
                         for widget_name in widget_names:
                             raw(widget_name)
@@ -395,7 +396,6 @@ class CachedReadMixin:
                     terms = [term.strip() for term in value.split(",") if term.strip()]
                     pairs.append((backend.ordering_param, ",".join(terms) if terms else value))
         pairs.extend(self.extra_list_parameters(request))
-        paginator = getattr(self, "paginator", None)
         if paginator is not None:
             page_size_param = getattr(paginator, "page_size_query_param", None)
             if page_size_param and params.get(page_size_param) is not None:

@@ -1,15 +1,18 @@
-"""Filters shared by every app: strict booleans, date-times in UTC, and ordering that rejects
-unknown fields and always breaks ties by id."""
+"""Filters shared by every app: strict booleans, date-times in UTC, ordering that rejects
+unknown fields and always breaks ties by id, and no single-valued parameter given twice."""
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 import django_filters
 from django import forms
 from django.db.models import QuerySet
+from django.forms import MultiWidget
 from django.http import QueryDict
 from django_filters.fields import IsoDateTimeField
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters, serializers
 from rest_framework.exceptions import ValidationError
 
@@ -44,11 +47,54 @@ class StrictBooleanField(forms.Field):
             raise forms.ValidationError(BOOLEAN_ERROR, code="invalid") from None
 
 
-def given_parameters(request: Any) -> QueryDict:
-    """The query parameters with a value, for a serializer that reads them (not a FilterSet).
+def refuse_repeated(params: QueryDict, names: Iterable[str]) -> None:
+    """A single-valued parameter given more than once is a 400 naming it.
 
-    An empty one is one not given, as django-filter treats it for every filter (`?chart_points=`).
+    Otherwise only the last value would count, silently: `?teeth=junk&teeth=3` would filter by 3.
+    Unknown parameters are not named here: they are ignored however often they come.
     """
+    repeated = sorted({name for name in names if len(params.getlist(name)) > 1})
+    if repeated:
+        raise ValidationError({name: [f"Give `{name}` once."] for name in repeated})
+
+
+def widget_parameter_names(name: str, widget: Any) -> list[str]:
+    """The query parameters a form field's widget reads: one, or one per sub-widget."""
+    if isinstance(widget, MultiWidget):
+        suffixes = getattr(widget, "suffixes", None)
+        if suffixes is not None:  # django-filter's SuffixedMultiWidget
+            return [widget.suffixed(name, suffix) for suffix in suffixes]  # type: ignore[attr-defined]
+        return [name + suffix for suffix in widget.widgets_names]  # type: ignore[attr-defined]
+    return [name]
+
+
+def single_valued_parameters(form: forms.Form) -> list[str]:
+    """The query parameters of a filterset's form that take one value each (not a multiple choice)."""
+    return [
+        parameter
+        for name, field in form.fields.items()
+        if not getattr(field.widget, "allow_multiple_selected", False)
+        for parameter in widget_parameter_names(name, field.widget)
+    ]
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, refusing a single-valued filter parameter given more than once."""
+
+    def get_filterset(self, request: Any, queryset: QuerySet, view: Any) -> Any:
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            refuse_repeated(request.query_params, single_valued_parameters(filterset.form))
+        return filterset
+
+
+def given_parameters(request: Any, serializer_class: type[serializers.Serializer]) -> QueryDict:
+    """The query parameters with a value, for `serializer_class` that reads them (not a FilterSet).
+
+    An empty one is one not given, as django-filter treats it for every filter (`?chart_points=`);
+    one of the serializer's fields given twice is a 400 (refuse_repeated).
+    """
+    refuse_repeated(request.query_params, serializer_class().fields)
     given = request.query_params.copy()
     for name in [name for name, value in given.items() if value == ""]:
         del given[name]
@@ -176,6 +222,7 @@ class PhraseSearchFilter(filters.SearchFilter):
     """
 
     def get_search_terms(self, request: Any) -> list[str]:
+        refuse_repeated(request.query_params, [self.search_param])
         # DRF's CharField refuses a NUL byte (a 400), as it does for the words it would split.
         phrase = serializers.CharField(trim_whitespace=False, allow_blank=True).run_validation(
             request.query_params.get(self.search_param, "")

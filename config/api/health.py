@@ -111,7 +111,7 @@ class ReadyView(_OperationsView):
         },
     )
     def get(self, request: Request) -> Response:
-        query = ReadinessQuerySerializer(data=given_parameters(request))
+        query = ReadinessQuerySerializer(data=given_parameters(request, ReadinessQuerySerializer))
         query.is_valid(raise_exception=True)
         names = query.validated_data.get("checks") or list(READINESS_CHECKS)
         checks = {name: "ok" if READINESS_CHECKS[name]() else "error" for name in names}

@@ -9,6 +9,8 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from rest_framework import pagination
 
+from .filters import refuse_repeated
+
 
 def canonical_link(url: str | None) -> str | None:
     """`/products?page=2` and `/products/?page=2` are one resource: links always carry the slash,
@@ -39,7 +41,13 @@ class OrderedPagesMixin:
     page_size_query_param: str | None = "page_size"
     max_page_size: int | None = 100
 
+    def page_parameters(self) -> list[str]:
+        """The query parameters this paginator reads: each may be given once."""
+        attributes = ("page_query_param", "page_size_query_param", "cursor_query_param")
+        return [name for attribute in attributes if (name := getattr(self, attribute, None))]
+
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        refuse_repeated(request.query_params, self.page_parameters())
         # An unordered page is non-deterministic: rows can repeat or vanish between pages.
         if isinstance(queryset, QuerySet) and not queryset.ordered:
             raise RuntimeError(f"Refusing to paginate an unordered queryset of {queryset.model.__name__}")

@@ -255,7 +255,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "config.api.filters.StrictFilterBackend",
         "config.api.filters.StrictOrderingFilter",
         "config.api.filters.PhraseSearchFilter",
     ],

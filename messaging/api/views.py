@@ -3,10 +3,9 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import generics, mixins, permissions
 
-from config.api.filters import PhraseSearchFilter, StrictOrderingFilter
+from config.api.filters import PhraseSearchFilter, StrictFilterBackend, StrictOrderingFilter
 from config.api.idempotency import IdempotentCreateMixin
 from config.api.openapi import documented
 from config.api.pagination import CursorPagination
@@ -29,7 +28,7 @@ class _MessageListSettings(generics.GenericAPIView):
     # Newest first by default; `?ordering=created_at` reads oldest first. The cursor takes its
     # order from this filter (ties by id in the same direction); any other field is a 400 naming
     # the allowed one, as on every other list.
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter, PhraseSearchFilter]
+    filter_backends = [StrictFilterBackend, StrictOrderingFilter, PhraseSearchFilter]
     ordering_fields = ["created_at"]
     ordering = ["-created_at"]
     search_fields = ["body"]

@@ -4,12 +4,11 @@ import uuid
 from typing import Any
 
 from django.db.models import QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import permissions
 from rest_framework.request import Request
 
 from config.api.caching import CachedReadMixin
-from config.api.filters import StrictOrderingFilter
+from config.api.filters import StrictFilterBackend, StrictOrderingFilter
 from config.api.openapi import documented
 from config.api.permissions import is_admin, signed_in_user
 from config.api.viewsets import ScopedModelViewSet
@@ -29,7 +28,7 @@ class PostViewSet(CachedReadMixin, ScopedModelViewSet):
     serializer_class = PostSerializer
     filterset_class = PostFilter
     # No `?search=` on posts (the contract names none): without this the schema would advertise a no-op.
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filter_backends = [StrictFilterBackend, StrictOrderingFilter]
     permission_classes = [permissions.IsAuthenticated, OnlyAuthorEdits]
     ordering_fields = ["created_at", "updated_at"]
     ordering = ["-created_at"]

@@ -134,7 +134,7 @@ class FactoryViewSet(CachedReadMixin, ScopedModelViewSet):
         # Validated before any query: a junk flag or point count is a 400 naming it.
         self.chart_options = {"with_chart_data": False}
         if self.action in ("list", "retrieve"):
-            options = FactoryChartOptionsSerializer(data=given_parameters(request))
+            options = FactoryChartOptionsSerializer(data=given_parameters(request, FactoryChartOptionsSerializer))
             options.is_valid(raise_exception=True)
             self.chart_options = options.validated_data
 
@@ -161,7 +161,7 @@ class FactoryViewSet(CachedReadMixin, ScopedModelViewSet):
     def chart(self, request: Request, pk: str | None = None) -> Response:
         """The factory's chart over a range; with `bucket`, the last point of each minute, hour or day (UTC)."""
         factory = self.get_object()
-        query = ChartQuerySerializer(data=given_parameters(request))
+        query = ChartQuerySerializer(data=given_parameters(request, ChartQuerySerializer))
         query.is_valid(raise_exception=True)
         try:
             return Response(charts.factory_chart_data(factory_id=factory.pk, **query.validated_data))
