@@ -4,6 +4,7 @@ unknown fields and always breaks ties by id, and no single-valued parameter give
 import re
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 import django_filters
@@ -88,13 +89,19 @@ class StrictFilterBackend(DjangoFilterBackend):
         return filterset
 
 
+@cache
+def _field_names(serializer_class: type[serializers.Serializer]) -> frozenset[str]:
+    """A query serializer's field names, once per class (not a serializer built per request for them)."""
+    return frozenset(serializer_class().fields)
+
+
 def given_parameters(request: Any, serializer_class: type[serializers.Serializer]) -> QueryDict:
     """The query parameters with a value, for `serializer_class` that reads them (not a FilterSet).
 
     An empty one is one not given, as django-filter treats it for every filter (`?chart_points=`);
     one of the serializer's fields given twice is a 400 (refuse_repeated).
     """
-    refuse_repeated(request.query_params, serializer_class().fields)
+    refuse_repeated(request.query_params, _field_names(serializer_class))
     given = request.query_params.copy()
     for name in [name for name, value in given.items() if value == ""]:
         del given[name]
