@@ -88,7 +88,31 @@ def _strict_get_value(original: Callable[[Any, Any], Any]) -> Callable[[Any, Any
     return get_value
 
 
+def _integer_keys(field: serializers.PrimaryKeyRelatedField) -> bool:
+    """The related model's key is an integer (sprockets' ids), not a UUID (accounts, products)."""
+    queryset = field.get_queryset()
+    return queryset is not None and queryset.model._meta.pk.get_internal_type().endswith("AutoField")
+
+
+def _strict_related(original: Callable[..., Any]) -> Callable[..., Any]:
+    # DRF turns "" into null for every related field. In JSON that is a string where the schema
+    # says an id or null (a 200 that cleared `location`); a form's empty choice stays null. An
+    # integer id must be a JSON number, as for IntegerField ("5" is a string).
+    def run_validation(self: serializers.RelatedField, data: Any = serializers.empty) -> Any:
+        if isinstance(data, str) and not from_form(self) and (data == "" or _integer_keys(self)):  # type: ignore[arg-type]
+            self.fail("incorrect_type", data_type="str")
+        if isinstance(data, bool):
+            self.fail("incorrect_type", data_type="bool")
+        return original(self, data)
+
+    run_validation.strict_types = True  # type: ignore[attr-defined]
+    return run_validation
+
+
 def install() -> None:
+    related = serializers.PrimaryKeyRelatedField
+    if not getattr(related.__dict__.get("run_validation"), "strict_types", False):
+        related.run_validation = _strict_related(serializers.RelatedField.run_validation)  # type: ignore[method-assign]
     if not getattr(serializers.Field.get_value, "strict_types", False):
         serializers.Field.get_value = _strict_get_value(serializers.Field.get_value)  # type: ignore[method-assign,assignment]
     wrappers = [(field_class, _strict) for field_class in STRING_FIELDS]
