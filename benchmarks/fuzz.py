@@ -181,6 +181,8 @@ def fuzz(role: str, base: str, token: str, user_id: str, args: argparse.Namespac
     report_dir.mkdir(parents=True, exist_ok=True)
     command = [
         str(BIN_DIR / "schemathesis"),
+        "--config-file",
+        str(Path(__file__).with_name("schemathesis.toml")),
         "run",
         f"{base}/api/v1/schema/",
         "--checks",
