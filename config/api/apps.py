@@ -2,13 +2,15 @@ from django.apps import AppConfig
 
 
 class ApiConfig(AppConfig):
-    """Cross-cutting API plumbing; an app so it can own the idempotency table and install strict types."""
+    """Cross-cutting API plumbing; an app so it can own the idempotency table install strict types and
+    text-only request charsets."""
 
     name = "config.api"
     label = "api"
     verbose_name = "API plumbing"
 
     def ready(self) -> None:
-        from .strict_types import install
+        from . import charsets, strict_types
 
-        install()
+        charsets.install()
+        strict_types.install()

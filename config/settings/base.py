@@ -46,6 +46,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.api.middleware.RequestUrlLimitMiddleware",
     "config.api.middleware.RequestBodyLimitMiddleware",
+    "config.api.charsets.RequestCharsetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
