@@ -20,6 +20,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from config.api.exceptions import field_errors
+from config.api.models import IdempotencyKey
 from config.api.permissions import is_admin
 from config.api.services import assign_fields, ensure_unique, lock_for_update, validate_and_save
 from config.db_router import pin_user
@@ -200,6 +201,8 @@ def user_soft_delete(*, user: User) -> None:
     user.is_active = False
     user.save(update_fields=["deleted_at", "is_active"])
     refresh_tokens_revoke_all(user=user)
+    # The stored answers of the user's retried creates carry their data; nobody can replay them now.
+    IdempotencyKey.objects.filter(user=user).delete()
 
 
 @transaction.atomic

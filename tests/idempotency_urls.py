@@ -3,10 +3,12 @@
 from django.urls import re_path
 
 from accounts.api.views import AccountViewSet
+from accounts.models import Account
 from config.api.idempotency import IdempotentCreateMixin
 
 
 class IdempotentAccountViewSet(IdempotentCreateMixin, AccountViewSet):
+    created_model = Account
     idempotency_scope = "test-accounts.create"
 
 

@@ -9,6 +9,10 @@ Keys are scoped per user and per endpoint and kept for 24 hours (IDEMPOTENCY_KEY
 - Only successful (2xx) answers are stored. A 4xx releases the key, so the client can fix
   what was wrong (say, create the missing account) and retry with the same key.
 - The same key with a different body is a 409.
+- The stored answer names the object it created (`created_model`): deleting that object (an
+  admin's delete, or a cascade from its account) deletes the stored answer, so a key never
+  replays deleted data; a retry with the key afterwards is a new request.
+- `manage.py purge_expired` removes keys past their 24 hours (`_claim` forgets only the key it meets).
 """
 
 import hashlib
@@ -18,7 +22,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models.signals import post_delete
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -104,13 +109,27 @@ def _replay(record: IdempotencyKey, fingerprint: str) -> Response:
     return Response(record.response_body, status=record.status_code, headers={REPLAYED_HEADER: "true"})
 
 
+def forget_answers_of_deleted(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    IdempotencyKey.objects.filter(resource_model=sender._meta.label, resource_id=str(instance.pk)).delete()
+
+
 class IdempotentCreateMixin:
     """Put first in a ModelViewSet's bases: `create()` honours the `Idempotency-Key` header.
 
-    `idempotency_scope` names the endpoint (default: the viewset's basename).
+    `idempotency_scope` names the endpoint (default: the viewset's basename). `created_model`,
+    required, is the model a create makes: its deletes drop the stored answers that carry it.
     """
 
     idempotency_scope: str | None = None
+    created_model: type[models.Model]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        model = getattr(cls, "created_model", None)
+        if model is None:
+            raise TypeError(f"{cls.__name__} must name its created_model (IdempotentCreateMixin).")
+        # Connected per model, not for every sender: a receiver for all would end Django's fast deletes.
+        post_delete.connect(forget_answers_of_deleted, sender=model, dispatch_uid=f"idempotency:{model._meta.label}")
 
     @extend_schema(parameters=[IDEMPOTENCY_PARAMETER])
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -129,10 +148,13 @@ class IdempotentCreateMixin:
             with transaction.atomic():
                 response: Response = super().create(request, *args, **kwargs)  # type: ignore[misc]
                 if status.is_success(response.status_code):
+                    created_id = response.data.get("id") if isinstance(response.data, dict) else None
                     IdempotencyKey.objects.filter(pk=record.pk).update(
                         status_code=response.status_code,
                         response_body=json.loads(json.dumps(response.data, cls=DjangoJSONEncoder)),
                         completed_at=timezone.now(),
+                        resource_model=self.created_model._meta.label if created_id else "",
+                        resource_id=str(self.created_model._meta.pk.to_python(created_id)) if created_id else "",
                     )
                     return response
         except BaseException:

@@ -32,12 +32,18 @@ class IdempotencyKey(models.Model):
     response_body = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
+    # What the stored answer created: deleting it deletes this row, so a key never replays deleted data.
+    resource_model = models.CharField(max_length=100, blank=True, default="", help_text="e.g. `messaging.Message`.")
+    resource_id = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "scope", "key"], name="api_idempotency_key_unique"),
         ]
-        indexes = [models.Index(fields=["created_at"])]
+        indexes = [
+            models.Index(fields=["created_at"]),
+            models.Index(fields=["resource_model", "resource_id"], name="api_idempotency_resource"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"

@@ -38,6 +38,8 @@ class _MessageListSettings(generics.GenericAPIView):
 class MessageViewSet(IdempotentCreateMixin, _MessageListSettings, ScopedModelViewSet):
     """Messages sent from your accounts: read and send them; they are immutable. An admin reads all and may delete."""
 
+    created_model = Message
+
     permission_classes = [permissions.IsAuthenticated, OnlyAdminDeletes]
     http_method_names = ["get", "post", "delete", "head", "options"]
     idempotency_scope = "messages.create"

@@ -184,6 +184,8 @@ class SprocketViewSet(IdempotentCreateMixin, ScopedModelViewSet):
     """Produced sprockets. Any signed-in user reads and creates them (an `Idempotency-Key` header makes a
     create safe to retry); only an admin changes or deletes them."""
 
+    created_model = Sprocket
+
     serializer_class = SprocketSerializer
     permission_classes = [ReadCreateAuthenticatedChangeAdmin]
     filterset_class = SprocketFilter
