@@ -1,6 +1,7 @@
 """Writes for posts. The author's cached list is invalidated after commit by posts.signals."""
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from accounts.models import User
@@ -27,18 +28,24 @@ def post_create(*, author: User, text: str) -> Post:
     return validate_and_save(Post(author=author, text=text))
 
 
+EDIT_REFUSAL = "Only the author may edit a post; an admin may read or delete it."
+
+
+def may_edit(*, actor: User, post: Post) -> bool:
+    """Only the author rewrites a post, in the API and in the admin: an admin moderates by deleting."""
+    return actor.pk is not None and post.author_id == actor.pk
+
+
 @transaction.atomic
-def post_update(*, post: Post, text: str, author: User | None = None) -> Post:
-    """A new text; `author` moves the post to another author (staff in the admin; the API never passes it)."""
+def post_update(*, actor: User, post: Post, text: str) -> Post:
+    """A new text, by the post's author only (`PermissionDenied` otherwise). A post never changes author."""
     _refuse_oversized(text)
     post = lock_for_update(Post.objects.all(), post.pk)
+    if not may_edit(actor=actor, post=post):
+        raise PermissionDenied(EDIT_REFUSAL)
     post.text = text
-    # Only the text unless it moves: posts.signals then knows the post kept its author (no query to check).
-    update_fields = ["text", "updated_at"]
-    if author is not None and author.pk != post.author_id:
-        post.author = author
-        update_fields.append("author")
-    return validate_and_save(post, update_fields=update_fields)
+    # Only the text: posts.signals then knows the post kept its author (no query to check).
+    return validate_and_save(post, update_fields=["text", "updated_at"])
 
 
 @transaction.atomic

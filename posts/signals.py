@@ -23,7 +23,8 @@ def invalidate_author_post_list(sender: type[Post], instance: Post, **kwargs: An
 
 @receiver(pre_save, sender=Post, dispatch_uid="posts_list_cache_on_author_change")
 def invalidate_previous_author_post_list(sender: type[Post], instance: Post, **kwargs: Any) -> None:
-    """A post moved to another author (the admin can) must also leave the previous author's list."""
+    """A post moved to another author (a shell or a data fix; the API and the admin never move one) must
+    also leave the previous author's list."""
     update_fields = kwargs.get("update_fields")
     if instance._state.adding or (update_fields is not None and "author" not in update_fields):
         return  # the services' text edits never move a post: no extra query for them

@@ -62,7 +62,7 @@ class PostViewSet(CachedReadMixin, ScopedModelViewSet):
     def perform_update(self, serializer: Any) -> None:
         post = serializer.instance
         text = serializer.validated_data.get("text", post.text)
-        serializer.instance = services.post_update(post=post, text=text)
+        serializer.instance = services.post_update(actor=signed_in_user(self.request), post=post, text=text)
 
     def perform_destroy(self, instance: Post) -> None:
         services.post_delete(post=instance)

@@ -145,7 +145,7 @@ def test_a_key_released_between_the_clash_and_the_read_is_a_409_not_a_500(user, 
 
 @pytest.mark.django_db
 def test_a_deleted_message_is_never_replayed(user, user_client, admin_client_api):
-    account = AccountFactory(owner=user)
+    account = AccountFactory.create(owner=user)
     first = user_client.post("/api/v1/messages/", _payload(account), format="json", HTTP_IDEMPOTENCY_KEY="k-gone")
     assert admin_client_api.delete(f"/api/v1/messages/{first.json()['id']}/").status_code == 204
     again = user_client.post("/api/v1/messages/", _payload(account), format="json", HTTP_IDEMPOTENCY_KEY="k-gone")
@@ -157,7 +157,7 @@ def test_a_deleted_message_is_never_replayed(user, user_client, admin_client_api
 
 @pytest.mark.django_db
 def test_deleting_the_account_forgets_the_answers_that_carry_its_messages(user, user_client):
-    account = AccountFactory(owner=user)
+    account = AccountFactory.create(owner=user)
     user_client.post("/api/v1/messages/", _payload(account), format="json", HTTP_IDEMPOTENCY_KEY="k-acct")
     assert IdempotencyKey.objects.filter(user=user, key="k-acct", resource_id__gt="").count() == 1
     assert user_client.delete(f"/api/v1/accounts/{account.pk}/").status_code == 204
@@ -166,7 +166,7 @@ def test_deleting_the_account_forgets_the_answers_that_carry_its_messages(user, 
 
 @pytest.mark.django_db
 def test_a_deleted_user_keeps_no_stored_answers(user, user_client, admin_client_api):
-    account = AccountFactory(owner=user)
+    account = AccountFactory.create(owner=user)
     user_client.post("/api/v1/messages/", _payload(account), format="json", HTTP_IDEMPOTENCY_KEY="k-user")
     assert admin_client_api.delete(f"/api/v1/users/{user.pk}/").status_code == 204
     assert not IdempotencyKey.objects.filter(user=user).exists()
