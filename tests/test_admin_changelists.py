@@ -1,60 +1,51 @@
 """Every admin page of our apps: the changelist's queries do not grow with its rows, the change page loads.
 
-Walks `admin.site._registry`, so a newly registered model is checked without being listed here,
-except for how to make its rows (`ROWS`; a model missing there fails the test that asks for it).
+Walks `admin.site._registry` for our apps (those of the app registry not installed as packages),
+so a newly registered model is checked without being listed here. How to make its rows comes
+from its app's test factories (`tests/<app label>/factories.py`): every `DjangoModelFactory`
+there, and the module's `ADMIN_ROWS` for a model made another way; a registered model with
+neither fails the test that asks for it.
 """
 
 from collections.abc import Callable
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.db import connection
 from django.db.models import ForeignKey, Model
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
-
-from accounts.models import Account, User
-from catalog.models import Product
-from config.api.models import IdempotencyKey
-from messaging.models import Message
-from posts.models import Post
-from sprockets.models import Factory, FactoryChartEntry, Location, Sprocket, SprocketType
-from tests.accounts.factories import AccountFactory, UserFactory
-from tests.catalog.factories import ProductFactory
-from tests.messaging.factories import MessageFactory
-from tests.posts.factories import PostFactory
-from tests.sprockets.factories import FactoryFactory, LocationFactory, SprocketFactory, SprocketTypeFactory
+from factory.django import DjangoModelFactory
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"api", "accounts", "catalog", "sprockets", "posts", "messaging"}
+# Our apps: the project's own, not those installed from packages (Django's, DRF's, ...).
+OUR_APPS = {config.label for config in apps.get_app_configs() if "site-packages" not in config.path}
 FEW, MANY = 2, 30
 
 
-def _idempotency_keys(count: int) -> None:
-    for user in UserFactory.create_batch(count):
-        IdempotencyKey.objects.create(
-            user=user, scope="messages.create", key="k", fingerprint="0" * 64, created_at=timezone.now()
-        )
+def _row_makers() -> dict[type[Model], Callable[[int], object]]:
+    """How to make `count` rows of each model, every row with its own related rows (so a missing
+    select_related shows as one more query per row): the first factory of each model in its app's
+    test factories, then the module's `ADMIN_ROWS`."""
+    makers: dict[type[Model], Callable[[int], object]] = {}
+    for label in sorted(OUR_APPS):
+        module = import_module(f"tests.{label}.factories")
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, DjangoModelFactory)
+                and value.__module__ == module.__name__
+            ):
+                makers.setdefault(value._meta.model, value.create_batch)
+        makers.update(getattr(module, "ADMIN_ROWS", {}))
+    return makers
 
 
-# How to make `count` rows of each model, every row with its own related rows (so a missing
-# select_related shows as one more query per row).
-ROWS: dict[type[Model], Callable[[int], object]] = {
-    User: UserFactory.create_batch,
-    Account: AccountFactory.create_batch,
-    Product: ProductFactory.create_batch,
-    Location: LocationFactory.create_batch,
-    SprocketType: SprocketTypeFactory.create_batch,
-    Factory: FactoryFactory.create_batch,
-    FactoryChartEntry: FactoryFactory.create_batch,  # each factory records its first chart point
-    Sprocket: SprocketFactory.create_batch,
-    Post: PostFactory.create_batch,
-    Message: MessageFactory.create_batch,
-    IdempotencyKey: _idempotency_keys,
-}
+ROWS = _row_makers()
 
 REGISTERED = sorted(
     (model for model in admin.site._registry if model._meta.app_label in OUR_APPS), key=lambda m: m._meta.label

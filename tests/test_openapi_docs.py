@@ -9,17 +9,16 @@ import re
 from urllib.parse import urlencode
 
 import pytest
-from django.conf import settings
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.routers import SimpleRouter
 
 from accounts.models import Account
 from catalog.api.serializers import ProductSerializer
 from catalog.models import Product
-from config.api.openapi import own_doc
+from config.api.openapi import collected_tags, own_doc
 from config.api.viewsets import ScopedModelViewSet
 
-TAGS: list[str] = [tag["name"] for tag in settings.SPECTACULAR_SETTINGS["TAGS"]]  # type: ignore[attr-defined]
+TAGS: list[str] = [tag["name"] for tag in collected_tags()]
 # Words of the code, not of the API: a description naming them leaked a docstring or a comment.
 INTERNAL = re.compile(
     r"Mixin|ViewSet|queryset|selector|services\.py|API\.md|DRF|drf-|documentation only|see \w+\.py",

@@ -4,6 +4,22 @@ and examples (applied in views.py with `config.api.openapi.documented`)."""
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.utils import OpenApiExample, extend_schema
 
+# The OpenAPI tags of this app's operations, in order (collected by config.api.openapi.postprocess_tags).
+TAGS = [
+    {
+        "name": "Auth",
+        "description": "Register, log in, refresh and revoke tokens; your own profile and password.",
+    },
+    {
+        "name": "Users",
+        "description": "User administration: admins see and manage everyone; a user sees only themself.",
+    },
+    {
+        "name": "Accounts",
+        "description": "Customer accounts: each user has their own; messages are sent from them.",
+    },
+]
+
 
 class ActiveUserJWTScheme(SimpleJWTScheme):
     """Describe our JWT authenticator as the bearer scheme, so Swagger's Authorize takes a token."""

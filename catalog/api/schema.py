@@ -3,6 +3,15 @@ them with `config.api.openapi.documented`)."""
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 
+# The OpenAPI tags of this app's operations, in order (collected by config.api.openapi.postprocess_tags).
+TAGS = [
+    {
+        "name": "Products",
+        "description": "The product catalog: anyone reads it, admins maintain it.",
+    },
+]
+
+
 PRODUCT = {
     "id": "0b6f4c1a-9e2d-4f83-a7c5-3d1e8b2f6a90",
     "name": "Chain breaker tool",

@@ -15,7 +15,8 @@ built-in constraints; decimals get the exact pattern of config.api.serializers.D
 A view adjusts its list with `error_statuses = {"401": True, "503": False}` (True adds, False
 removes). An explicit `extend_schema(responses={code: ...})` always wins.
 
-What an operation says to its reader: its tag (one per domain, `SPECTACULAR_SETTINGS["TAGS"]`),
+What an operation says to its reader: its tag (one per domain, declared in its app's
+`api/schema.py` `TAGS` and collected by `postprocess_tags`),
 a one-line summary and a description. Each app's `api/schema.py` gives them, with examples, for
 its views (`documented(tag, ...)`). The standard actions get a summary from the model's name
 ("List products", "Create a product") unless one is given, and a description is only ever a
@@ -35,7 +36,14 @@ from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ServerE
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
+from .registry import app_submodules
 from .serializers import DecimalField
+
+OPERATIONS_TAG = {
+    "name": "Operations",
+    "description": "For operators and load balancers: liveness (`/health/`), readiness "
+    "(`/ready/`), Prometheus metrics (`/metrics`) and this OpenAPI document (`/api/v1/schema/`).",
+}
 
 ERROR_STATUS_CODES = ("400", "401", "403", "404", "405", "406", "409", "413", "414", "415", "429", "500", "503")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -258,7 +266,7 @@ def postprocess_metrics_path(result: dict, generator: Any, request: Any, public:
             "description": "Request counts and latencies by view and status, database and cache metrics, "
             "summed over every server worker, in the Prometheus text format. Public unless the service "
             "has a `METRICS_TOKEN`: then send `Authorization: Bearer <METRICS_TOKEN>`.",
-            "tags": ["Operations"],
+            "tags": [OPERATIONS_TAG["name"]],
             "security": [{"metricsToken": []}, {}],
             "responses": {
                 "200": {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": ""},
@@ -287,4 +295,15 @@ def postprocess_empty_query_values(result: dict, generator: Any, request: Any, p
             for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
                 if parameter.get("in") == "query" and not parameter.get("required"):
                     parameter["allowEmptyValue"] = True
+    return result
+
+
+def collected_tags() -> list[dict[str, str]]:
+    """Every app's `api.schema.TAGS`, in `INSTALLED_APPS` order, then the operations routes' own tag."""
+    tags = [tag for _, module in app_submodules("api.schema") for tag in getattr(module, "TAGS", [])]
+    return [*tags, OPERATIONS_TAG]
+
+
+def postprocess_tags(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    result["tags"] = collected_tags()
     return result

@@ -307,32 +307,7 @@ SPECTACULAR_SETTINGS = {
     # One tag per domain: Swagger UI and ReDoc group operations by them, in this order, and a
     # generated client puts each tag's functions in a module of its own. Each view names its tag
     # (config.api.openapi.documented); tests/test_openapi_docs.py checks every operation has one.
-    "TAGS": [
-        {"name": "Auth", "description": "Register, log in, refresh and revoke tokens; your own profile and password."},
-        {
-            "name": "Users",
-            "description": "User administration: admins see and manage everyone; a user sees only themself.",
-        },
-        {"name": "Accounts", "description": "Customer accounts: each user has their own; messages are sent from them."},
-        {"name": "Messages", "description": "SMS-style messages sent from your accounts: read and create; immutable."},
-        {"name": "Products", "description": "The product catalog: anyone reads it, admins maintain it."},
-        {"name": "Locations", "description": "Where factories are: any signed-in user reads them, admins write them."},
-        {
-            "name": "Sprocket types",
-            "description": "Teeth, pitch and diameters of sprockets: signed-in users read them, admins write them.",
-        },
-        {
-            "name": "Factories",
-            "description": "Factories, their production goal and counter, and their production chart.",
-        },
-        {"name": "Sprockets", "description": "Produced sprockets: each one counts towards its factory's production."},
-        {"name": "Posts", "description": "Your own short posts; admins may read and delete anyone's."},
-        {
-            "name": "Operations",
-            "description": "For operators and load balancers: liveness (`/health/`), readiness "
-            "(`/ready/`), Prometheus metrics (`/metrics`) and this OpenAPI document (`/api/v1/schema/`).",
-        },
-    ],
+    # Each app's `api/schema.py` declares its own `TAGS`; config.api.openapi.postprocess_tags collects them.
     # Operation ids without the `/api/v1` prefix (`products_list`): the function names of a client.
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     # The document describes itself too (/api/v1/schema/, under Operations).
@@ -366,6 +341,7 @@ SPECTACULAR_SETTINGS = {
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "config.api.openapi.postprocess_empty_query_values",
         "config.api.openapi.postprocess_metrics_path",
+        "config.api.openapi.postprocess_tags",
     ],
 }
 

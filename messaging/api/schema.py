@@ -3,6 +3,15 @@
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 
+# The OpenAPI tags of this app's operations, in order (collected by config.api.openapi.postprocess_tags).
+TAGS = [
+    {
+        "name": "Messages",
+        "description": "SMS-style messages sent from your accounts: read and create; immutable.",
+    },
+]
+
+
 MESSAGE = {
     "id": "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",
     "message_id": "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",

@@ -3,6 +3,15 @@
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 
+# The OpenAPI tags of this app's operations, in order (collected by config.api.openapi.postprocess_tags).
+TAGS = [
+    {
+        "name": "Posts",
+        "description": "Your own short posts; admins may read and delete anyone's.",
+    },
+]
+
+
 POST = {
     "id": "5e2a9c7d-1b3f-4d6e-8a0c-2f4b6d8e0a1c",
     "author": "3f9c2b1e-8d4a-4c7e-9b21-5a6f0e7d1c42",

@@ -10,6 +10,27 @@ from sprockets.charts import CHART_MAX_POINTS, CHART_POINTS_DEFAULT, CHART_POINT
 
 from .serializers import ChartDataSerializer, FactoryWithChartSerializer
 
+# The OpenAPI tags of this app's operations, in order (collected by config.api.openapi.postprocess_tags).
+TAGS = [
+    {
+        "name": "Locations",
+        "description": "Where factories are: any signed-in user reads them, admins write them.",
+    },
+    {
+        "name": "Sprocket types",
+        "description": "Teeth, pitch and diameters of sprockets: signed-in users read them, admins write them.",
+    },
+    {
+        "name": "Factories",
+        "description": "Factories, their production goal and counter, and their production chart.",
+    },
+    {
+        "name": "Sprockets",
+        "description": "Produced sprockets: each one counts towards its factory's production.",
+    },
+]
+
+
 WITH_CHART_DATA = OpenApiParameter(
     name="with_chart_data",
     type=OpenApiTypes.BOOL,

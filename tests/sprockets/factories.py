@@ -4,7 +4,7 @@ import factory as fb
 from factory.django import DjangoModelFactory
 
 from sprockets import services
-from sprockets.models import Factory, Location, Sprocket, SprocketType
+from sprockets.models import Factory, FactoryChartEntry, Location, Sprocket, SprocketType
 
 
 class LocationFactory(DjangoModelFactory[Location]):
@@ -51,3 +51,8 @@ class SprocketFactory(DjangoModelFactory[Sprocket]):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         return services.sprocket_create(**kwargs)
+
+
+# tests/test_admin_changelists.py: chart entries have no factory of their own; each factory
+# records its first chart point.
+ADMIN_ROWS = {FactoryChartEntry: FactoryFactory.create_batch}

@@ -1,7 +1,8 @@
 """`manage.py seed_demo`: idempotent demo data for every app; `--scale` adds data at scale.
 
-Each app may have a `demo.py` with `seed(*, stdout, users)`; accounts' comes first and
-provides the users. Running twice creates nothing new.
+Each installed app may have a `demo.py` with `seed(*, stdout, users)`, found through the app
+registry (config.api.registry); accounts' runs first and provides the users. Running twice
+creates nothing new.
 
 `--scale tiny|small|large` then fills the database (PostgreSQL only) for the benchmarks
 (config/scale_seed.py): at large 1,000,000 messages over 1,000 accounts, 1,000,000 products,
@@ -9,13 +10,12 @@ provides the users. Running twice creates nothing new.
 """
 
 import secrets
-from importlib import import_module
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-APPS_AFTER_ACCOUNTS = ["catalog", "sprockets", "posts", "messaging"]
+from config.api.registry import app_submodules
 
 
 class Command(BaseCommand):
@@ -59,14 +59,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             self.stdout.write("Demo users:")
             users = accounts_demo.seed(stdout=self.stdout)
-            for app in APPS_AFTER_ACCOUNTS:
-                try:
-                    module = import_module(f"{app}.demo")
-                except ModuleNotFoundError as exc:
-                    if exc.name != f"{app}.demo":
-                        raise
-                    continue
-                module.seed(stdout=self.stdout, users=users)
+            for _, module in app_submodules("demo"):
+                if module is not accounts_demo:
+                    module.seed(stdout=self.stdout, users=users)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         if options["scale"]:
             self._seed_scale(options)
