@@ -1,5 +1,5 @@
 PY ?= .venv/bin/python
-.PHONY: install run test lint soak two-instances client faults replicas pgbouncer ten-instances browser bench
+.PHONY: install run test lint fuzz-explore soak two-instances client faults replicas pgbouncer ten-instances browser bench
 
 install:
 	python3 -m venv .venv && .venv/bin/pip install -q -r requirements/dev.txt
@@ -50,3 +50,7 @@ browser: install
 # The benchmark suite (docs/PERFORMANCE.md): e.g. make bench BENCH_ARGS="--scales small,large"
 bench: install
 	$(PY) benchmarks/suite.py $(BENCH_ARGS)
+
+# Schema fuzzing with new random cases (CI runs the deterministic gate: benchmarks/fuzz.py); about 20 min.
+fuzz-explore: install
+	$(PY) benchmarks/fuzz.py --explore --max-time 600

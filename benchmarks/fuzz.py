@@ -2,9 +2,16 @@
 
 Run from the repository root (PostgreSQL on 127.0.0.1:5432, Redis on 127.0.0.1:6379):
 
-    .venv/bin/python benchmarks/fuzz.py                    # both roles, about 2.5 minutes each
+    .venv/bin/python benchmarks/fuzz.py                    # the gate: fixed seed, deterministic
     .venv/bin/python benchmarks/fuzz.py --max-time 60      # quicker
-    .venv/bin/python benchmarks/fuzz.py --role admin --seed 1234
+    .venv/bin/python benchmarks/fuzz.py --explore --max-time 600   # make fuzz-explore: new random cases
+    .venv/bin/python benchmarks/fuzz.py --role admin --seed 1234   # repeat a reported run
+
+Two modes. The **gate** (the default, what `.ci/run` runs) draws the same cases every time
+(`--seed GATE_SEED` and schemathesis's `--generation-deterministic`): a landing fails only on what
+it changed, never on an old defect a random draw happened to reach that day. **Explore**
+(`--explore`, `make fuzz-explore`) draws new random cases for as long as it is given; each
+failure it finds becomes a regression test (in tests/) before it is fixed, so the gate keeps it.
 
 What it does (gunicorn is always stopped at the end, on an error too):
 
@@ -47,6 +54,8 @@ sys.path.insert(0, str(BASE_DIR))
 
 from loadtest.server import live_gunicorn, manage  # noqa: E402
 
+# The gate's seed: fixed, so that every landing is fuzzed with the same cases.
+GATE_SEED = 20261206
 BIN_DIR = Path(sys.executable).parent  # the virtualenv this script runs in holds gunicorn, schemathesis
 DATABASE_NAME = "fuzz"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE_NAME}"
@@ -213,6 +222,10 @@ def fuzz(role: str, base: str, token: str, user_id: str, args: argparse.Namespac
     ]
     if args.seed is not None:
         command += ["--seed", str(args.seed)]
+    elif not args.explore:
+        command += ["--seed", str(GATE_SEED)]
+    if not args.explore:
+        command += ["--generation-deterministic"]
     hooks_env = {
         **env,
         "SCHEMATHESIS_HOOKS": "fuzz_hooks",
@@ -251,7 +264,10 @@ def main() -> int:
     parser.add_argument("--max-time", type=int, default=150, help="seconds of fuzzing per role (default 150)")
     parser.add_argument("--max-examples", type=int, default=50, help="test cases per operation and phase")
     parser.add_argument("--workers", type=int, default=2, help="schemathesis workers (default 2)")
-    parser.add_argument("--seed", type=int, help="schemathesis seed, to repeat a run")
+    parser.add_argument("--seed", type=int, help=f"schemathesis seed, to repeat a run (the gate's: {GATE_SEED})")
+    parser.add_argument(
+        "--explore", action="store_true", help="random cases (a new seed, not deterministic): look for new failures"
+    )
     parser.add_argument("--report-dir", default=str(Path(tempfile.gettempdir()) / "fuzz-report"))
     args = parser.parse_args()
     args.totals = {}
