@@ -1,9 +1,11 @@
 """Reads for users and customer accounts, already narrowed to what the caller may see."""
 
+import uuid
 from typing import Any
 
 from django.db.models import QuerySet
 
+from config.api.exceptions import ObjectNotFound
 from config.api.scoping import owned_by
 
 from .models import Account, User
@@ -17,3 +19,27 @@ def user_list(*, user: Any) -> QuerySet[User]:
 def account_list(*, user: Any) -> QuerySet[Account]:
     """The caller's customer accounts (an admin's: everyone's), by name."""
     return owned_by(Account.objects.select_related("owner").order_by("name", "id"), user=user, owner_lookup="owner")
+
+
+ACCOUNT_NOT_FOUND = "No such account, or it is not yours."
+
+
+def account_for_user(*, user: Any, account_id: Any) -> Account:
+    """The account if `user` may use it (its owner, or an admin): `account_list`'s rule, for one id.
+
+    `ObjectNotFound` (a 404) otherwise: another user's account, a missing one and a malformed id
+    look the same, so existence is not leaked.
+    """
+    try:
+        pk = account_id if isinstance(account_id, uuid.UUID) else uuid.UUID(str(account_id))
+    except ValueError:
+        raise ObjectNotFound(ACCOUNT_NOT_FOUND) from None
+    account = account_list(user=user).filter(pk=pk).first()
+    if account is None:
+        raise ObjectNotFound(ACCOUNT_NOT_FOUND)
+    return account
+
+
+def own_account_ids(*, user: Any) -> list[uuid.UUID]:
+    """The ids of the accounts `user` owns (an admin's own too, not everyone's)."""
+    return list(Account.objects.filter(owner=user).values_list("pk", flat=True))

@@ -43,7 +43,8 @@ class MessageAdmin(ServiceAdmin):
     def service_save(self, request: HttpRequest, form: forms.ModelForm, stored: Any) -> Message:
         message: Message = form.instance  # its numbers already normalised by the model's clean_fields()
         return services.message_create(
-            account=message.account,
+            actor=request.user,  # type: ignore[arg-type]
+            account_id=message.account_id,
             sender_number=message.sender_number,
             receiver_number=message.receiver_number,
             body=message.body,

@@ -1,18 +1,16 @@
-"""Reads for messages and the accounts a caller may message from, narrowed to what the caller may see."""
+"""Reads for messages, narrowed to what the caller may see (which accounts are theirs: accounts.selectors)."""
 
-import uuid
 from typing import Any
 
 from django.db.models import QuerySet
 
-from accounts.models import Account
-from config.api.exceptions import ObjectNotFound
+from accounts.selectors import ACCOUNT_NOT_FOUND, account_for_user, own_account_ids
 from config.api.permissions import is_admin
 from config.api.scoping import owned_by
 
 from .models import Message
 
-ACCOUNT_NOT_FOUND = "No such account, or it is not yours."
+__all__ = ["ACCOUNT_NOT_FOUND", "account_message_list", "message_list", "narrow_to_account_ids"]
 
 
 def _newest_first() -> QuerySet[Message]:
@@ -35,24 +33,7 @@ def narrow_to_account_ids(queryset: QuerySet[Message], *, user: Any) -> QuerySet
     out it reads each account's newest rows off the (account, created_at, id) index: under 10 ms.
     Costs one small query (the caller's account ids).
     """
-    account_ids = list(Account.objects.filter(owner=user).values_list("pk", flat=True))
-    return queryset.filter(account_id__in=account_ids)
-
-
-def account_for_messaging(*, user: Any, account_id: Any) -> Account:
-    """The account if the caller may read and write its messages (owner, or admin).
-
-    `ObjectNotFound` (a 404) otherwise: another user's account, a missing one and a malformed id
-    look the same, so existence is not leaked.
-    """
-    try:
-        pk = account_id if isinstance(account_id, uuid.UUID) else uuid.UUID(str(account_id))
-    except ValueError:
-        raise ObjectNotFound(ACCOUNT_NOT_FOUND) from None
-    account = owned_by(Account.objects.filter(pk=pk), user=user, owner_lookup="owner").first()
-    if account is None:
-        raise ObjectNotFound(ACCOUNT_NOT_FOUND)
-    return account
+    return queryset.filter(account_id__in=own_account_ids(user=user))
 
 
 def account_message_list(*, user: Any, account_id: Any) -> QuerySet[Message]:
@@ -63,4 +44,4 @@ def account_message_list(*, user: Any, account_id: Any) -> QuerySet[Message]:
     """
     if not (user and user.is_authenticated):
         return Message.objects.none()
-    return _newest_first().filter(account=account_for_messaging(user=user, account_id=account_id))
+    return _newest_first().filter(account=account_for_user(user=user, account_id=account_id))

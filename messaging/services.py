@@ -1,18 +1,25 @@
 """Writes for messages. Messages are immutable: there is a create and a delete, no update."""
 
+from typing import Any
+
 from django.db import transaction
 
-from accounts.models import Account
+from accounts.models import User
+from accounts.selectors import account_for_user
 from config.api.services import lock_for_update, validate_and_save
 
 from .models import Message
 
 
 @transaction.atomic
-def message_create(*, account: Account, sender_number: str, receiver_number: str, body: str) -> Message:
-    """Numbers are normalised to E.164 by Message.clean_fields(); a bad one is a 400 naming the field."""
+def message_create(*, actor: User, account_id: Any, sender_number: str, receiver_number: str, body: str) -> Message:
+    """A message from one of `actor`'s accounts (an admin: any account; otherwise `ObjectNotFound`, a 404).
+
+    Numbers are normalised to E.164 by Message.clean_fields(); a bad one is a 400 naming the field.
+    """
+    account = account_for_user(user=actor, account_id=account_id)
     message = Message(account=account, sender_number=sender_number, receiver_number=receiver_number, body=body)
-    # The account was just looked up by the caller (and locked out of others' reach); skip re-checking it.
+    # The account was just looked up for the actor; skip re-checking that it exists.
     return validate_and_save(message, exclude=["account"])
 
 

@@ -9,6 +9,7 @@ from config.api.filters import PhraseSearchFilter, StrictFilterBackend, StrictOr
 from config.api.idempotency import IdempotentCreateMixin
 from config.api.openapi import documented
 from config.api.pagination import CursorPagination
+from config.api.permissions import signed_in_user
 from config.api.viewsets import ScopedGenericViewSet, ScopedModelViewSet
 from messaging import selectors, services
 from messaging.filters import MessageFilter
@@ -50,7 +51,8 @@ class MessageViewSet(IdempotentCreateMixin, _MessageListSettings, ScopedModelVie
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
         serializer.instance = services.message_create(
-            account=selectors.account_for_messaging(user=self.request.user, account_id=data["account_id"]),
+            actor=signed_in_user(self.request),
+            account_id=data["account_id"],
             sender_number=data["sender_number"],
             receiver_number=data["receiver_number"],
             body=data["body"],

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from accounts.api.views import AccountViewSet, UserViewSet
+from accounts.selectors import account_for_user
 from config.api.exceptions import ObjectNotFound
 from config.api.viewsets import ScopedViewSetMixin
 from messaging import selectors
@@ -48,11 +49,11 @@ def test_account_message_list_raises_not_found_for_someone_elses_or_a_missing_ac
     assert list(selectors.account_message_list(user=AdminFactory.create(), account_id=theirs.account_id)) == [theirs]
 
 
-def test_account_for_messaging_returns_your_account_or_raises(user, two_owners):
+def test_account_for_user_returns_your_account_or_raises(user, two_owners):
     mine, theirs = two_owners
-    assert selectors.account_for_messaging(user=user, account_id=str(mine.account_id)) == mine.account
+    assert account_for_user(user=user, account_id=str(mine.account_id)) == mine.account
     with pytest.raises(ObjectNotFound):
-        selectors.account_for_messaging(user=user, account_id=theirs.account_id)
+        account_for_user(user=user, account_id=theirs.account_id)
 
 
 @pytest.mark.parametrize("viewset", [UserViewSet, AccountViewSet, MessageViewSet, AccountMessageViewSet])
