@@ -96,6 +96,17 @@ class RefreshView(_BearerChallengeMixin, TokenRefreshView):
     authentication_classes = ()
     error_statuses = {"401": True}  # an invalid, expired or blacklisted refresh token
 
+    # simplejwt's serializer still describes the operation (drf-spectacular's extension for it);
+    # the rotation is the service's, which spends the token under a row lock.
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = RefreshTokenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            tokens = services.auth_refresh(refresh=serializer.validated_data["refresh"])
+        except TokenError as exc:
+            raise AuthenticationFailed(str(exc), code="token_not_valid") from exc
+        return Response(tokens)
+
 
 @documented("Auth", post=schema.LOGOUT)
 class LogoutView(_PublicAuthView):
