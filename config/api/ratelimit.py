@@ -217,11 +217,15 @@ def _login_form_refusal(request: HttpRequest, *, ip_bucket: str) -> HttpResponse
         consume(request, group="auth-username:login", value=value, rate_setting="RATE_LIMIT_AUTH_USERNAME")
         for value in login_buckets(username=request.POST.get("username"))
     ]
-    wait = _worst_wait(waits)
+    return _too_many(_worst_wait(waits), "login attempts")
+
+
+def _too_many(wait: float | None, what: str) -> HttpResponse | None:
+    """The HTML forms' 429: plain text with `Retry-After` (a Django view has no DRF error format)."""
     if wait is None:
         return None
     response = HttpResponse(
-        f"Too many login attempts. Try again in {int(wait)} seconds.", status=429, content_type="text/plain"
+        f"Too many {what}. Try again in {int(wait)} seconds.", status=429, content_type="text/plain"
     )
     response["Retry-After"] = str(int(wait))
     return response
@@ -247,3 +251,23 @@ def rate_limited_browsable_api_login(request: HttpRequest, **kwargs: Any) -> Htt
     budget and one account budget for both.
     """
     return _login_form_refusal(request, ip_bucket="login") or _browsable_api_login(request, **kwargs)
+
+
+@sensitive_post_parameters()
+@csrf_protect
+def rate_limited_admin_password_change(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
+    """`/admin/password_change/` (a staff member's own password) in the API's password-change bucket.
+
+    It asks for the current password too, so a stolen session would otherwise guess it without
+    limit. Route it through `admin.site.admin_view`, which keeps out anyone but staff.
+    """
+    if request.method == "POST" and request.user.is_authenticated:
+        wait = consume(
+            request,
+            group=PasswordChangeRateLimit.bucket,
+            value=str(request.user.pk),
+            rate_setting="RATE_LIMIT_PASSWORD_CHANGE",
+        )
+        if (refusal := _too_many(wait, "password change attempts")) is not None:
+            return refusal
+    return admin.site.password_change(request, **kwargs)

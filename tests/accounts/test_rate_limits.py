@@ -254,3 +254,43 @@ def test_the_password_change_limit_follows_its_setting(user_client):
     change_password(user_client, "not-my-password")
 
     assert_throttled(change_password(user_client, DEFAULT_PASSWORD))
+
+
+ADMIN_PASSWORD_CHANGE = "/admin/password_change/"
+
+
+def admin_change_password(client, old_password):
+    return client.post(
+        ADMIN_PASSWORD_CHANGE,
+        {"old_password": old_password, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+
+def test_the_admins_own_password_change_form_shares_the_password_change_limit(api_client, admin_user, client_for):
+    """The admin site's "Change password" asks for the current password too: the same door, the same bucket."""
+    staff = Client()
+    staff.force_login(admin_user)
+    for _ in range(3):
+        assert_error_shape(change_password(client_for(admin_user), "not-my-password"), 400, attr="old_password")
+    for _ in range(2):
+        assert admin_change_password(staff, "not-my-password").status_code == 200  # the form again, with its error
+
+    refused = admin_change_password(staff, DEFAULT_PASSWORD)
+
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert login(api_client, admin_user.username, password=DEFAULT_PASSWORD).status_code == 200
+
+
+def test_the_admins_password_change_form_still_works(admin_user):
+    staff = Client()
+    staff.force_login(admin_user)
+    assert staff.get(ADMIN_PASSWORD_CHANGE).status_code == 200
+
+    assert admin_change_password(staff, DEFAULT_PASSWORD).status_code == 302
+    admin_user.refresh_from_db()
+    assert admin_user.check_password(NEW_PASSWORD)
+
+
+def test_the_admins_password_change_form_still_needs_a_staff_session():
+    assert Client().post(ADMIN_PASSWORD_CHANGE, {"old_password": "x"}).status_code == 302
