@@ -171,3 +171,22 @@ class Account(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.currency})"
+
+
+class RotatedRefreshToken(models.Model):
+    """A refresh token spent by rotation: presenting it again is reuse (accounts.services.auth_refresh).
+
+    simplejwt's blacklist cannot tell a token spent by rotation from one logged out or revoked,
+    and only the first is evidence of theft (two parties hold it). Deleted with its outstanding
+    token (simplejwt's `flushexpiredtokens`).
+    """
+
+    token = models.OneToOneField(
+        "token_blacklist.OutstandingToken", on_delete=models.CASCADE, primary_key=True, related_name="rotation"
+    )
+    rotated_at = models.DateTimeField()
+    # When its reuse revoked the user's refresh tokens: a later replay of it revokes nothing more.
+    reuse_detected_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"refresh token {self.token_id} rotated at {self.rotated_at:%Y-%m-%d %H:%M:%S}"

@@ -3,7 +3,7 @@
 import uuid
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from config.api.exceptions import ObjectNotFound
 from config.api.scoping import owned_by
@@ -43,3 +43,25 @@ def account_for_user(*, user: Any, account_id: Any) -> Account:
 def own_account_ids(*, user: Any) -> list[uuid.UUID]:
     """The ids of the accounts `user` owns (an admin's own too, not everyone's)."""
     return list(Account.objects.filter(owner=user).values_list("pk", flat=True))
+
+
+def login_candidates(*, username: str | None = None, email: str | None = None) -> list[User]:
+    """Who a login's identifier may name, most likely first (at most two living users).
+
+    `username` may be a username or an email: the user with that username comes first, then
+    the user with that email (a username may look like someone else's email, and that must
+    not lock the email's owner out). `email` names an email only. The login backend checks
+    each candidate's password in turn, so the right one signs in whoever else the identifier
+    matches; the login rate limit counts a guess against each candidate's account.
+    """
+    alive = User.objects.alive()
+    if username:
+        matches = alive.filter(Q(username__iexact=username) | Q(email__iexact=username))
+    elif email:
+        matches = alive.filter(email__iexact=email)
+    else:
+        return []
+    return sorted(
+        matches.order_by("date_joined", "id")[:2],
+        key=lambda user: user.username.lower() != (username or "").lower(),
+    )

@@ -5,6 +5,7 @@ changes `role` or `is_active`, only an admin gives an account to another user. A
 Django's `PermissionDenied` with the reason (a 403 naming it).
 """
 
+import logging
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any, cast
@@ -16,8 +17,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from config.api.exceptions import field_errors
 from config.api.models import IdempotencyKey
@@ -25,13 +29,17 @@ from config.api.permissions import is_admin
 from config.api.services import assign_fields, ensure_unique, lock_for_update, validate_and_save
 from config.db_router import pin_user
 
-from .models import Account, Role, User
+from .models import Account, Role, RotatedRefreshToken, User
+
+logger = logging.getLogger(__name__)
 
 USER_EDITABLE_FIELDS = ("email", "username", "first_name", "last_name")
 PERMISSION_FIELDS = ("role", "is_active")
 ADMIN_EDITABLE_FIELDS = (*USER_EDITABLE_FIELDS, *PERMISSION_FIELDS)
 ACCOUNT_EDITABLE_FIELDS = ("name", "description", "balance", "currency", "active")
 INVALID_CREDENTIALS = "No active account found with the given credentials."
+TOKEN_SPENT = "Token is blacklisted"
+TOKEN_USER_GONE = "Token is no longer valid."
 USER_UNIQUE_MESSAGES = {
     "email": "A user with this email already exists.",
     "username": "A user with this username already exists.",
@@ -70,10 +78,98 @@ def auth_login(*, request: HttpRequest | None, password: str, username: str = ""
     return tokens_for_user(user=cast(User, user))
 
 
-@transaction.atomic
+class _UnspentRefreshToken(RefreshToken):
+    """A refresh token verified in all but its blacklist entry, which `_spend` reads under a row lock.
+
+    simplejwt reads the blacklist when it decodes the token and writes it later: two concurrent
+    uses of one token both passed the read and both got a new pair (issue 20).
+    """
+
+    def check_blacklist(self) -> None:
+        pass
+
+
+def _token_user(token: RefreshToken) -> User | None:
+    try:
+        return User.objects.filter(pk=token.payload.get(jwt_settings.USER_ID_CLAIM)).first()
+    except (ValueError, TypeError, ValidationError):
+        return None  # a signed token with a malformed id: as bad as an unknown user
+
+
+def _spend(token: RefreshToken, *, user: User | None, rotating: bool) -> bool:
+    """Blacklist `token` under a lock on its outstanding row; False if it was spent already.
+
+    The row lock makes concurrent uses of one token queue up: the first spends it, the others
+    then find it blacklisted. A token spent by rotation and presented again is reuse (OAuth 2.0
+    Security BCP, RFC 9700 §4.14.2): someone else holds a copy, and the server cannot tell the
+    thief from the owner, so every refresh token of the user is revoked, the chain the first use
+    started included. Once: a later replay of the same token finds that chain already revoked,
+    and must not log its owner out of the sessions they opened since. A token logged out or
+    revoked (password change, deactivation) is simply refused. Call inside `transaction.atomic`.
+    """
+    jti = token.payload[jwt_settings.JTI_CLAIM]
+    # Every token we issue is outstanding (`for_user`, `outstand`); like simplejwt, record one
+    # that is not, so that its row can be locked.
+    OutstandingToken.objects.get_or_create(
+        jti=jti,
+        defaults={
+            "user": user,
+            "created_at": token.current_time,
+            "token": str(token),
+            "expires_at": datetime_from_epoch(token.payload["exp"]),
+        },
+    )
+    outstanding = OutstandingToken.objects.select_for_update().get(jti=jti)
+    if BlacklistedToken.objects.filter(token=outstanding).exists():
+        rotation = RotatedRefreshToken.objects.filter(token=outstanding, reuse_detected_at__isnull=True).first()
+        if rotation is not None:
+            rotation.reuse_detected_at = timezone.now()
+            rotation.save(update_fields=["reuse_detected_at"])
+            revoked = refresh_tokens_revoke_all(user=user) if user is not None else 0
+            logger.warning(
+                "Refresh token reuse: token %s of user %s was used again after its rotation; "
+                "%d refresh tokens of the user revoked.",
+                outstanding.pk,
+                user.pk if user is not None else None,
+                revoked,
+            )
+        return False
+    blacklisted = BlacklistedToken.objects.create(token=outstanding)
+    if rotating:
+        RotatedRefreshToken.objects.create(token=outstanding, rotated_at=blacklisted.blacklisted_at)
+    return True
+
+
+def auth_refresh(*, refresh: str) -> dict[str, str]:
+    """A new pair for a valid refresh token, which is spent: of concurrent uses exactly one wins.
+
+    `TokenError` if the token is invalid, expired, spent (its reuse after a rotation revokes
+    every refresh token of the user: `_spend`), or its user is gone, inactive or deleted.
+    """
+    token = _UnspentRefreshToken(refresh)  # type: ignore[arg-type]
+    user = _token_user(token)
+    if user is None or not user.is_active or user.deleted_at is not None:
+        raise TokenError(TOKEN_USER_GONE)
+    # The transaction commits a reuse's revocations before the refusal is raised.
+    with transaction.atomic():
+        if _spend(token, user=user, rotating=True):
+            access = str(token.access_token)
+            # The same claims under a new id and lifetime, as simplejwt's own rotation does.
+            token.set_jti()
+            token.set_exp()
+            token.set_iat()
+            token.outstand()
+            return {"access": access, "refresh": str(token)}
+    raise TokenError(TOKEN_SPENT)
+
+
 def auth_logout(*, refresh: str) -> None:
-    """Blacklist that refresh token; simplejwt's `TokenError` if it is invalid, expired or already blacklisted."""
-    RefreshToken(refresh).blacklist()  # type: ignore[arg-type]
+    """Blacklist that refresh token; `TokenError` if it is invalid, expired or spent (a rotated one: reuse)."""
+    token = _UnspentRefreshToken(refresh)  # type: ignore[arg-type]
+    with transaction.atomic():
+        spent = _spend(token, user=_token_user(token), rotating=False)
+    if not spent:
+        raise TokenError(TOKEN_SPENT)
 
 
 def refresh_tokens_revoke_all(*, user: User) -> int:

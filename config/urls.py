@@ -5,7 +5,11 @@ from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitV
 
 from config.api.errors import api_not_found
 from config.api.health import HealthView, ReadyView, metrics_view
-from config.api.ratelimit import rate_limited_admin_login
+from config.api.ratelimit import (
+    rate_limited_admin_login,
+    rate_limited_admin_password_change,
+    rate_limited_browsable_api_login,
+)
 from config.api.schema import CachedSpectacularAPIView
 from config.api_v1 import router as api_v1_router
 
@@ -19,8 +23,16 @@ urlpatterns = [
     path("", TemplateView.as_view(template_name="api/landing.html"), name="landing"),
     # Before admin.site.urls, so the admin's login form has the API login's rate limits.
     path("admin/login/", rate_limited_admin_login, name="admin-login"),
+    # The admin's own "Change password" asks for the current password: the API's limit on guessing it.
+    path(
+        "admin/password_change/",
+        admin.site.admin_view(rate_limited_admin_password_change, cacheable=True),
+        name="admin-password-change",
+    ),
     path("admin/", admin.site.urls),
-    # DRF's session login and logout: the browsable API's "Log in" link.
+    # DRF's session login and logout: the browsable API's "Log in" link. Its login form first,
+    # with the API login's rate limits (the name DRF's templates reverse stays DRF's).
+    path("api-auth/login/", rate_limited_browsable_api_login, name="browsable-api-login"),
     path("api-auth/", include("rest_framework.urls")),
     # `/admin` too, without a redirect (every route answers with and without the slash).
     re_path(r"^admin$", admin.site.admin_view(admin.site.index)),

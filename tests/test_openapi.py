@@ -51,6 +51,7 @@ def test_every_400_admits_validation_and_client_errors(schema):
     [
         ("POST", "/api/v1/auth/login/", {"400", "401", "429", "503"}),
         ("POST", "/api/v1/auth/refresh/", {"400", "401"}),
+        ("POST", "/api/v1/auth/password/", {"400", "401", "429"}),
         ("POST", "/api/v1/auth/logout/", {"400", "401"}),
         ("PATCH", "/api/v1/auth/me/", {"400", "401", "403", "409", "413", "503"}),
         ("PATCH", "/api/v1/users/{id}/", {"400", "401", "403", "404", "409"}),

@@ -86,7 +86,9 @@ LOGIN = extend_schema(
         "Exchanges a username (or an email) and a password for a token pair: send `access` as "
         "`Authorization: Bearer <access>`; when it expires (`expires_in` seconds), get a new pair from "
         "`/auth/refresh/` with `refresh`. Unknown user, wrong password and inactive user all get the same "
-        "401. Rate limited per client IP and per username. (An HTML form body is accepted too.)"
+        "401. Rate limited per client IP and per account: its username and its email count together, "
+        "and the browsable API's and the admin's login forms count in the same buckets. (An HTML form "
+        "body is accepted too.)"
     ),
     examples=[
         OpenApiExample(
@@ -111,7 +113,11 @@ REFRESH_TOKENS = extend_schema(
     summary="Refresh the tokens",
     description=(
         "Exchanges a refresh token for a new access token and a new refresh token. The refresh token "
-        "sent is revoked: use the new one next time. An invalid, expired or revoked one is a 401."
+        "sent is revoked: use the new one next time. An invalid, expired or revoked one is a 401. Of "
+        "concurrent uses of one refresh token exactly one succeeds. Sending a refresh token that was "
+        "already exchanged is taken as theft (someone else holds a copy): every refresh token of the "
+        "user is revoked, the new one included, and everyone logs in again. So never send one twice: "
+        "a client that refreshes from several tabs or threads must let one of them do it."
     ),
     examples=[
         OpenApiExample("Refresh", request_only=True, value={"refresh": REFRESH}),
@@ -124,7 +130,8 @@ LOGOUT = extend_schema(
     summary="Log out",
     description=(
         "Revokes the refresh token sent, which is the credential here (no access token needed). "
-        "Access tokens already issued stay valid until they expire."
+        "Access tokens already issued stay valid until they expire. A refresh token already exchanged "
+        "at `/auth/refresh/` is a 401 and, as there, revokes every refresh token of the user."
     ),
     examples=[OpenApiExample("Log out", request_only=True, value={"refresh": REFRESH})],
 )
@@ -140,7 +147,9 @@ PASSWORD_CHANGE = extend_schema(
     summary="Change your password",
     description=(
         "Needs the current password (a wrong one is a 400 on `old_password`). Every refresh token of "
-        "yours is revoked, so other sessions end when their access token expires; log in again."
+        "yours is revoked, so other sessions end when their access token expires; log in again. "
+        "Rate limited per user (5 a minute by default): every attempt counts, so after the limit even "
+        "the right current password is a 429 until the window ends."
     ),
 )
 

@@ -18,7 +18,7 @@ from accounts.filters import AccountFilter, UserFilter
 from accounts.models import Account, User
 from config.api.openapi import documented
 from config.api.permissions import IsAdmin, signed_in_user
-from config.api.ratelimit import AUTH_RATE_LIMITS
+from config.api.ratelimit import LOGIN_RATE_LIMITS, REGISTER_RATE_LIMITS, PasswordChangeRateLimit
 from config.api.viewsets import ScopedGenericViewSet, ScopedModelViewSet
 
 from . import schema
@@ -57,7 +57,7 @@ class _PublicAuthView(_BearerChallengeMixin, APIView):
 class RegisterView(_PublicAuthView):
     """Create a user and get a token pair."""
 
-    throttle_classes = AUTH_RATE_LIMITS
+    throttle_classes = REGISTER_RATE_LIMITS
     rate_limit_scope = "register"
 
     @extend_schema(request=RegisterSerializer, responses={201: RegisterResponseSerializer})
@@ -74,7 +74,7 @@ class RegisterView(_PublicAuthView):
 class LoginView(_PublicAuthView):
     """Log in with a username (or an email) and a password; the answer is a token pair."""
 
-    throttle_classes = AUTH_RATE_LIMITS
+    throttle_classes = LOGIN_RATE_LIMITS
     rate_limit_scope = "login"
     error_statuses = {"401": True}  # wrong credentials (config/api/openapi.py)
 
@@ -95,6 +95,17 @@ class RefreshView(_BearerChallengeMixin, TokenRefreshView):
 
     authentication_classes = ()
     error_statuses = {"401": True}  # an invalid, expired or blacklisted refresh token
+
+    # simplejwt's serializer still describes the operation (drf-spectacular's extension for it);
+    # the rotation is the service's, which spends the token under a row lock.
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = RefreshTokenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            tokens = services.auth_refresh(refresh=serializer.validated_data["refresh"])
+        except TokenError as exc:
+            raise AuthenticationFailed(str(exc), code="token_not_valid") from exc
+        return Response(tokens)
 
 
 @documented("Auth", post=schema.LOGOUT)
@@ -135,6 +146,10 @@ class MeView(generics.GenericAPIView):
 @documented("Auth", post=schema.PASSWORD_CHANGE)
 class PasswordChangeView(APIView):
     """Change your password; every refresh token of yours is revoked."""
+
+    # Every attempt counts, the right one too: after the limit, a guess that happens to be right
+    # is refused like the others until the window ends.
+    throttle_classes = [*APIView.throttle_classes, PasswordChangeRateLimit]
 
     @extend_schema(request=PasswordChangeSerializer, responses={204: None})
     def post(self, request: Request) -> Response:

@@ -2,15 +2,17 @@
 
 Every server process and instance shares the counters (Redis in production). Windows are
 fixed windows of the rate's period and refused requests count too. DRF turns a refusal into a
-429 with `Retry-After`. The admin's login form (a Django view, not DRF) is limited by the same
-buckets through `rate_limited_admin_login`.
+429 with `Retry-After`. The HTML login forms (Django views, not DRF: the admin's and the
+browsable API's) are limited by the same buckets through `rate_limited_admin_login` and
+`rate_limited_browsable_api_login`.
 """
 
 from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.views import LoginView
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django_ratelimit.core import get_usage
@@ -53,6 +55,36 @@ def normalised_identity(identity: Any) -> str | None:
     return utf8_safe(identity.strip().lower())
 
 
+# Neither a username (150) nor an email (254) is longer, and PostgreSQL refuses NUL in text.
+_IDENTIFIER_MAX_LENGTH = 254
+
+
+def login_buckets(*, username: Any = None, email: Any = None) -> list[str]:
+    """The per-account login buckets a login's claimed identity counts in; none if it claims nobody.
+
+    Per account, not per identifier as typed: the username and the email of one user count
+    together, and an identifier that may name two users (a username that is someone else's
+    email: the backend tries both passwords) counts for both. An identifier that names nobody
+    has a bucket of its own, keyed by the identifier normalised (trimmed, lower-cased).
+    """
+    by_username = isinstance(username, str) and bool(username.strip())
+    identity = normalised_identity(username if by_username else email)
+    if identity is None:
+        return []
+    users: list[Any] = []
+    if settings.RATELIMIT_ENABLE and len(identity) <= _IDENTIFIER_MAX_LENGTH and "\x00" not in identity:
+        # Imported here: DRF loads the throttles while config.api.exceptions is still importing,
+        # and accounts.selectors needs that module.
+        from accounts.selectors import login_candidates
+
+        users = login_candidates(**{"username" if by_username else "email": identity})
+    return [f"user:{user.pk}" for user in users] or [f"name:{identity}"]
+
+
+def _worst_wait(waits: list[float | None]) -> float | None:
+    return max((seconds for seconds in waits if seconds is not None), default=None)
+
+
 class _CacheRateLimit(BaseThrottle):
     """One django-ratelimit bucket; subclasses say which rate, which key, and when they apply."""
 
@@ -68,16 +100,23 @@ class _CacheRateLimit(BaseThrottle):
     def key(self, request: Request, view: Any) -> str | None:
         raise NotImplementedError
 
+    def keys(self, request: Request, view: Any) -> list[str]:
+        """The buckets the request counts in; it is refused if any of them is over the rate."""
+        value = self.key(request, view)
+        return [] if value is None else [value]
+
     def group(self, view: Any) -> str:
         return self.bucket
 
     def allow_request(self, request: Request, view: Any) -> bool:
         if not self.applies(request, view):
             return True
-        value = self.key(request, view)
-        if value is None:
-            return True
-        self._wait = consume(request, group=self.group(view), value=value, rate_setting=self.rate_setting)
+        self._wait = _worst_wait(
+            [
+                consume(request, group=self.group(view), value=value, rate_setting=self.rate_setting)
+                for value in self.keys(request, view)
+            ]
+        )
         return self._wait is None
 
     def wait(self) -> float | None:
@@ -118,8 +157,16 @@ class AuthIpRateLimit(_CacheRateLimit):
         return client_ip(request)
 
 
+def _claimed(request: Request) -> Any:
+    # An unparsable body raises its own 400 (parse_error) or 415 here. Swallowing it would not
+    # help: DRF keeps an empty body after a failed parse, so the view would then answer a
+    # misleading "field required".
+    data = request.data
+    return data if hasattr(data, "get") else {}
+
+
 class AuthUsernameRateLimit(_CacheRateLimit):
-    """Per claimed username (or email) on login or register, whoever sends it."""
+    """Per claimed username (or email) on register, whoever sends it."""
 
     rate_setting = "RATE_LIMIT_AUTH_USERNAME"
 
@@ -127,40 +174,102 @@ class AuthUsernameRateLimit(_CacheRateLimit):
         return f"auth-username:{view.rate_limit_scope}"
 
     def key(self, request: Request, view: Any) -> str | None:
-        # An unparsable body raises its own 400 (parse_error) or 415 here. Swallowing it would
-        # not help: DRF keeps an empty body after a failed parse, so the view would then
-        # answer a misleading "field required".
-        data = request.data
-        if not hasattr(data, "get"):
-            return None
+        data = _claimed(request)
         return normalised_identity(data.get("username") or data.get("email"))
 
 
-AUTH_RATE_LIMITS = [AuthIpRateLimit, AuthUsernameRateLimit]
+class LoginAccountRateLimit(AuthUsernameRateLimit):
+    """Per account on login, whoever sends it and whichever of its username or email it names."""
+
+    def keys(self, request: Request, view: Any) -> list[str]:
+        data = _claimed(request)
+        return login_buckets(username=data.get("username"), email=data.get("email"))
+
+
+class PasswordChangeRateLimit(_CacheRateLimit):
+    """Per user on a password change: a stolen access token must not buy unlimited guesses of the password."""
+
+    rate_setting = "RATE_LIMIT_PASSWORD_CHANGE"
+    bucket = "password-change"
+
+    def applies(self, request: Request, view: Any) -> bool:
+        return bool(request.user and request.user.is_authenticated)
+
+    def key(self, request: Request, view: Any) -> str | None:
+        return str(request.user.pk)
+
+
+LOGIN_RATE_LIMITS = [AuthIpRateLimit, LoginAccountRateLimit]
+REGISTER_RATE_LIMITS = [AuthIpRateLimit, AuthUsernameRateLimit]
+
+
+def _login_form_refusal(request: HttpRequest, *, ip_bucket: str) -> HttpResponse | None:
+    """A plain-text 429 if a submitted HTML login form is over the API login's limits, else None.
+
+    Per IP in `auth-ip:<ip_bucket>`, and per account in the API login's own buckets
+    (`auth-username:login`, `login_buckets`), so alternating between the forms and the API
+    gains an attacker nothing. Only submitted forms count.
+    """
+    if request.method != "POST":
+        return None
+    waits = [
+        consume(request, group=f"auth-ip:{ip_bucket}", value=client_ip(request), rate_setting="RATE_LIMIT_AUTH_IP")
+    ]
+    waits += [
+        consume(request, group="auth-username:login", value=value, rate_setting="RATE_LIMIT_AUTH_USERNAME")
+        for value in login_buckets(username=request.POST.get("username"))
+    ]
+    return _too_many(_worst_wait(waits), "login attempts")
+
+
+def _too_many(wait: float | None, what: str) -> HttpResponse | None:
+    """The HTML forms' 429: plain text with `Retry-After` (a Django view has no DRF error format)."""
+    if wait is None:
+        return None
+    response = HttpResponse(
+        f"Too many {what}. Try again in {int(wait)} seconds.", status=429, content_type="text/plain"
+    )
+    response["Retry-After"] = str(int(wait))
+    return response
 
 
 @sensitive_post_parameters()
 @csrf_protect
 def rate_limited_admin_login(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    """`/admin/login/` with the API login's brute-force limits: per IP, and per username.
+    """`/admin/login/` with the API login's brute-force limits (an IP bucket of its own)."""
+    return _login_form_refusal(request, ip_bucket="admin-login") or admin.site.login(request, **kwargs)
 
-    The username bucket is the API login's own (`auth-username:login`), so alternating between
-    the admin and the API gains an attacker nothing. Only submitted forms count.
+
+# DRF's own view for `/api-auth/login/` (rest_framework.urls), which had no limit at all.
+_browsable_api_login = LoginView.as_view(template_name="rest_framework/login.html")
+
+
+@sensitive_post_parameters()
+@csrf_protect
+def rate_limited_browsable_api_login(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
+    """`/api-auth/login/`, the browsable API's session login, with the API login's limits and IP bucket.
+
+    It signs in to the same API as `/api/v1/auth/login/`, so it is the same door: one IP
+    budget and one account budget for both.
     """
-    if request.method == "POST":
-        waits = [
-            consume(request, group="auth-ip:admin-login", value=client_ip(request), rate_setting="RATE_LIMIT_AUTH_IP")
-        ]
-        identity = normalised_identity(request.POST.get("username"))
-        if identity is not None:
-            waits.append(
-                consume(request, group="auth-username:login", value=identity, rate_setting="RATE_LIMIT_AUTH_USERNAME")
-            )
-        wait = max((seconds for seconds in waits if seconds is not None), default=None)
-        if wait is not None:
-            response = HttpResponse(
-                f"Too many login attempts. Try again in {int(wait)} seconds.", status=429, content_type="text/plain"
-            )
-            response["Retry-After"] = str(int(wait))
-            return response
-    return admin.site.login(request, **kwargs)
+    return _login_form_refusal(request, ip_bucket="login") or _browsable_api_login(request, **kwargs)
+
+
+@sensitive_post_parameters()
+@csrf_protect
+def rate_limited_admin_password_change(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
+    """`/admin/password_change/` (a staff member's own password) in the API's password-change bucket.
+
+    It asks for the current password too, so a stolen session would otherwise guess it without
+    limit. Route it through `admin.site.admin_view`, which keeps out anyone but staff.
+    """
+    if request.method == "POST" and request.user.is_authenticated:
+        wait = consume(
+            request,
+            group=PasswordChangeRateLimit.bucket,
+            value=str(request.user.pk),
+            rate_setting="RATE_LIMIT_PASSWORD_CHANGE",
+        )
+        if (refusal := _too_many(wait, "password change attempts")) is not None:
+            return refusal
+    return admin.site.password_change(request, **kwargs)

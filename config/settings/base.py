@@ -354,6 +354,8 @@ RATE_LIMIT_AUTH_IP = env("RATE_LIMIT_AUTH_IP", default="10/m")
 RATE_LIMIT_AUTH_USERNAME = env("RATE_LIMIT_AUTH_USERNAME", default="5/m")
 RATE_LIMIT_ANON = env("RATE_LIMIT_ANON", default="60/m")
 RATE_LIMIT_USER = env("RATE_LIMIT_USER", default="600/m")
+# Password changes per user: every attempt counts, so a stolen access token cannot guess the password.
+RATE_LIMIT_PASSWORD_CHANGE = env("RATE_LIMIT_PASSWORD_CHANGE", default="5/m")
 # Number of trusted proxies in front of the app; their X-Forwarded-For entries are used to find
 # the client IP. 0 (the default) means REMOTE_ADDR, which a client cannot forge.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

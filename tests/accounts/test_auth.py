@@ -304,9 +304,12 @@ def test_refresh_rotates_and_blacklists_the_old_token(api_client, user):
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {body['access']}")
     assert api_client.get(ME).status_code == 200
     api_client.credentials()
-    # The old refresh token is spent; the new one works once.
+    # The new refresh token works once; the old one is spent.
+    newest = api_client.post(REFRESH, {"refresh": body["refresh"]})
+    assert newest.status_code == 200, newest.content
     assert_error_shape(api_client.post(REFRESH, {"refresh": old}), 401)
-    assert api_client.post(REFRESH, {"refresh": body["refresh"]}).status_code == 200
+    # Using a spent one again is reuse: the chain it started is revoked too (issue 20).
+    assert_error_shape(api_client.post(REFRESH, {"refresh": newest.json()["refresh"]}), 401)
 
 
 def test_refresh_with_garbage_is_401(api_client):
