@@ -17,7 +17,8 @@ the production settings and `--workers` workers, then nginx with deploy/nginx/ng
   within 1 s, and the slow connections are still open at the end;
 - a connection that sends 1 byte of its body and then nothing is closed by nginx within its
   client_body_timeout (10 s) plus a margin;
-- a declared body over the app's 8 MiB limit is refused by nginx with the app's JSON 413.
+- a declared body over the app's 8 MiB limit is refused by nginx with the app's JSON 413;
+- a client's `X-Forwarded-Proto: https` does not reach Django through nginx (no HSTS header).
 
 Then, as evidence only (printed, not asserted), the same slow connections sent to gunicorn
 directly: `/health/` stops answering while they are held.
@@ -271,6 +272,28 @@ def check_body_limit(check: Checks, args: argparse.Namespace) -> None:
     )
 
 
+def check_forwarded_proto_is_the_proxy_s(check: Checks, args: argparse.Namespace) -> None:
+    """A client's `X-Forwarded-Proto: https` does not reach Django through nginx (HSTS is sent only on HTTPS)."""
+
+    def hsts(port: int) -> str | None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            conn.request("GET", "/health/", headers={"Host": "127.0.0.1", "X-Forwarded-Proto": "https"})
+            response = conn.getresponse()
+            response.read()
+            return response.getheader("Strict-Transport-Security")
+        finally:
+            conn.close()
+
+    through_proxy, direct = hsts(args.proxy_port), hsts(args.port)
+    check(
+        "X-Forwarded-Proto is set by the proxy, not the client",
+        through_proxy is None,
+        f"a forged `X-Forwarded-Proto: https` through nginx: HSTS {'sent' if through_proxy else 'not sent'} "
+        f"(straight to gunicorn, which must not be reachable: {'sent' if direct else 'not sent'})",
+    )
+
+
 def show_without_proxy(args: argparse.Namespace) -> None:
     """Evidence, not a check: the same slow connections straight to gunicorn starve its workers."""
     count = args.workers + 2
@@ -313,6 +336,7 @@ def main() -> int:
         check_through_proxy(check, args)
         check_stalled_body_is_cut(check, args)
         check_body_limit(check, args)
+        check_forwarded_proto_is_the_proxy_s(check, args)
         if not args.skip_direct:
             show_without_proxy(args)
     print("slow clients: " + (f"FAILED ({', '.join(check.failures)})" if check.failures else "passed"))
