@@ -36,8 +36,9 @@ COPY . .
 RUN DJANGO_SECRET_KEY=collectstatic-build-only-not-a-secret python manage.py collectstatic --noinput
 
 # prometheus_client's multiprocess mode keeps every worker's samples here (gunicorn.conf.py
-# empties it at start). It must exist and be writable by the app user for any process that
-# loads Django, manage.py included. Set after collectstatic so the build writes nothing there.
+# gives each running gunicorn a folder of its own inside it). It must exist and be writable by
+# the app user for any process that loads Django, manage.py included. Set after collectstatic
+# so the build writes nothing there.
 ENV PROMETHEUS_MULTIPROC_DIR=/tmp/api-metrics
 RUN mkdir -p "${PROMETHEUS_MULTIPROC_DIR}" \
     && chown app:app "${PROMETHEUS_MULTIPROC_DIR}"

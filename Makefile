@@ -1,5 +1,5 @@
 PY ?= .venv/bin/python
-.PHONY: install run test lint fuzz-explore soak two-instances client faults replicas pgbouncer ten-instances browser bench
+.PHONY: install run test lint fuzz-explore soak two-instances client faults slow-clients replicas pgbouncer ten-instances browser bench
 
 install:
 	python3 -m venv .venv && .venv/bin/pip install -q -r requirements/dev.txt
@@ -30,6 +30,10 @@ client: install
 # Faults under load on a Redis and a PostgreSQL of its own (about a minute; run as root).
 faults: install
 	$(PY) loadtest/faults.py
+
+# Slow clients held open against gunicorn behind Debian's nginx (apt-get install nginx): reads stay fast (< 1 min; root).
+slow-clients: install
+	$(PY) loadtest/slow_clients.py
 
 # Read replicas on our own primary + hot standby (2 s apply delay): routing, read-your-writes, lag, failover (< 1 min; root).
 replicas: install

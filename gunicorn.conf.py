@@ -1,5 +1,6 @@
 """gunicorn settings, read from the environment. `gunicorn config.wsgi` uses the production settings."""
 
+import fcntl
 import os
 import shutil
 import tempfile
@@ -22,15 +23,54 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # /metrics sums every worker: prometheus_client's multiprocess mode keeps each worker's samples
-# in files under this directory. It is emptied at start so a restart does not inherit old counts.
-# The default directory is per bind address, so two local servers never wipe each other's samples.
-_default_metrics_dir = Path(tempfile.gettempdir()) / ("api-metrics-" + "".join(c if c.isalnum() else "_" for c in bind))
-_metrics_dir = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(_default_metrics_dir)))
+# in files under PROMETHEUS_MULTIPROC_DIR. Each running gunicorn gets a folder of its own under the
+# configured one (`<PROMETHEUS_MULTIPROC_DIR>/gunicorn-<master pid>-<random>`), made in on_starting and
+# handed to its workers through the environment, so two instances on one host (whatever their bind
+# settings) never read, sum or wipe each other's samples, and a restart starts from zero. The
+# master holds a lock on the folder for its life (its workers inherit it); on_exit removes the
+# folder, and a later start removes only folders whose lock nobody holds (left by a killed master).
+# GUNICORN_METRICS_BASE keeps the configured folder for a master re-executed by USR2, which
+# inherits the old master's PROMETHEUS_MULTIPROC_DIR (its instance folder).
+_metrics_base = Path(
+    os.environ.get("GUNICORN_METRICS_BASE")
+    or os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    or Path(tempfile.gettempdir()) / "api-metrics"
+)
+_METRICS_LOCK = ".lock"
+_metrics_folder: Path | None = None  # this master's, while it runs
+_metrics_lock = None  # its lock file, open (and locked) while it runs
+
+
+def _unused(folder: Path) -> bool:
+    """No running gunicorn (master or worker) holds the folder's lock."""
+    try:
+        with open(folder / _METRICS_LOCK) as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+    except OSError:  # held (BlockingIOError), or no lock file: leave the folder alone
+        return False
 
 
 def on_starting(server):
-    shutil.rmtree(_metrics_dir, ignore_errors=True)
-    _metrics_dir.mkdir(parents=True, exist_ok=True)
+    global _metrics_folder, _metrics_lock
+    _metrics_base.mkdir(parents=True, exist_ok=True)
+    for folder in _metrics_base.glob("gunicorn-*"):
+        if folder.is_dir() and _unused(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+    # Locked before it gets the name a sweep looks for, so no sweep ever sees it unlocked.
+    starting = Path(tempfile.mkdtemp(prefix=".starting-", dir=_metrics_base))
+    _metrics_lock = open(starting / _METRICS_LOCK, "w")  # noqa: SIM115 - held until the master exits
+    fcntl.flock(_metrics_lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    _metrics_folder = _metrics_base / f"gunicorn-{os.getpid()}-{starting.name.removeprefix('.starting-')}"
+    starting.rename(_metrics_folder)
+    # The workers are forked after this and inherit it.
+    os.environ.update(GUNICORN_METRICS_BASE=str(_metrics_base), PROMETHEUS_MULTIPROC_DIR=str(_metrics_folder))
+
+
+def on_exit(server):
+    if _metrics_folder is not None and _metrics_lock is not None:
+        shutil.rmtree(_metrics_folder, ignore_errors=True)
+        _metrics_lock.close()
 
 
 def child_exit(server, worker):

@@ -25,6 +25,7 @@ What it does, bounded in time (default 300 s overall; gunicorn is always stopped
 import argparse
 import http.client
 import os
+import secrets
 import statistics
 import sys
 import time
@@ -44,6 +45,7 @@ PRODUCTS = 10_000
 ENVIRONMENT = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "DJANGO_SECRET_KEY": "benchmark-only-secret-key-not-for-production-use",
+    "METRICS_TOKEN": secrets.token_urlsafe(32),  # production refuses to start without one
     "DJANGO_SECURE_SSL_REDIRECT": "false",
     "RATE_LIMIT_ENABLED": "false",
     "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE_NAME}",

@@ -89,6 +89,7 @@ def server_environment(port: int) -> dict[str, str]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": "fuzz-" + secrets.token_urlsafe(48),
+        "METRICS_TOKEN": secrets.token_urlsafe(32),  # production refuses to start without one
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "RATE_LIMIT_ENABLED": "false",
         "ACCESS_TOKEN_MINUTES": "60",

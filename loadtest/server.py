@@ -162,6 +162,7 @@ def production_environment(
     return {
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": f"{name}-{secrets.token_urlsafe(32)}",
+        "METRICS_TOKEN": secrets.token_urlsafe(32),  # production refuses to start without one
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,

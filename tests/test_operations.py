@@ -133,6 +133,20 @@ def test_metrics_needs_the_token_when_set(api_client):
     assert "django_http_requests_total_by_view_transport_method" in response.content.decode()
 
 
+@override_settings(METRICS_TOKEN="", METRICS_TOKEN_REQUIRED=True)
+@pytest.mark.parametrize("authorization", [None, "", "Bearer ", "Bearer", "Bearer wrong-token"])
+def test_metrics_is_never_public_when_a_token_is_required(api_client, authorization):
+    # Production requires METRICS_TOKEN (start-up and check --deploy fail without it); should a
+    # process run anyway with none, no header at all, nor an empty bearer, opens /metrics.
+    if authorization is not None:
+        api_client.credentials(HTTP_AUTHORIZATION=authorization)
+
+    response = api_client.get("/metrics")
+
+    assert_error_shape(response, 401, code="not_authenticated")
+    assert response["WWW-Authenticate"] == "Bearer"
+
+
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 def test_metrics_other_methods_are_a_json_405(api_client, method):
     # Not Django's HTML CSRF page: the operations routes answer in the error shape too.
@@ -372,7 +386,11 @@ def _production_env(**extra: str) -> dict[str, str]:
 @pytest.mark.django_db(databases=[])
 def test_check_deploy_is_clean_with_production_settings():
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING", env=_production_env(DJANGO_SECRET_KEY=secrets.token_urlsafe(64))
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env=_production_env(DJANGO_SECRET_KEY=secrets.token_urlsafe(64), METRICS_TOKEN=secrets.token_urlsafe(32)),
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
@@ -385,6 +403,70 @@ def test_production_refuses_to_start_without_a_secret_key():
 
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db(databases=[])
+@pytest.mark.parametrize("token", [None, "", "   "])
+def test_check_deploy_fails_without_a_metrics_token(token):
+    extra = {} if token is None else {"METRICS_TOKEN": token}
+    result = _manage("check", "--deploy", env=_production_env(DJANGO_SECRET_KEY=secrets.token_urlsafe(64), **extra))
+
+    assert result.returncode != 0
+    assert "api.E001" in result.stderr
+    assert "METRICS_TOKEN" in result.stderr
+
+
+@pytest.mark.django_db(databases=[])
+def test_check_deploy_warns_about_a_short_metrics_token():
+    env = _production_env(DJANGO_SECRET_KEY=secrets.token_urlsafe(64), METRICS_TOKEN="short")
+
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+
+    assert result.returncode != 0
+    assert "api.W002" in result.stderr
+
+
+@pytest.mark.django_db(databases=[])
+@pytest.mark.parametrize("module", ["config.wsgi", "config.asgi"])
+def test_production_refuses_to_start_without_a_metrics_token(module):
+    # What gunicorn does first: import the WSGI application. It must fail, naming the variable,
+    # rather than serve /metrics to anyone.
+    result = subprocess.run(
+        [sys.executable, "-c", f"import {module}"],
+        cwd=BASE_DIR,
+        env=_production_env(DJANGO_SECRET_KEY=secrets.token_urlsafe(64)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "METRICS_TOKEN" in result.stderr
+
+
+@pytest.mark.django_db(databases=[])
+def test_production_starts_with_a_metrics_token():
+    env = _production_env(DJANGO_SECRET_KEY=secrets.token_urlsafe(64), METRICS_TOKEN=secrets.token_urlsafe(32))
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_other_settings_do_not_require_a_metrics_token():
+    # Local and test runs keep /metrics open without a token (their default); only production requires one.
+    from django.core.checks import run_checks
+
+    assert not [error for error in run_checks(include_deployment_checks=True) if (error.id or "").startswith("api.")]
 
 
 def test_test_settings_defaults():

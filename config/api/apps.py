@@ -10,7 +10,7 @@ class ApiConfig(AppConfig):
     verbose_name = "API plumbing"
 
     def ready(self) -> None:
-        from . import charsets, strict_types
+        from . import charsets, checks, strict_types  # noqa: F401 - checks registers the system checks
 
         charsets.install()
         strict_types.install()

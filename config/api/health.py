@@ -129,9 +129,10 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
         response["Allow"] = "GET, HEAD"
         return response
     token = settings.METRICS_TOKEN
-    if token:
+    # Where a token is required and none is set (start-up refuses that), nothing opens /metrics.
+    if token or settings.METRICS_TOKEN_REQUIRED:
         supplied = request.headers.get("Authorization", "")
-        if not hmac.compare_digest(supplied.encode(), f"Bearer {token}".encode()):
+        if not token or not hmac.compare_digest(supplied.encode(), f"Bearer {token}".encode()):
             response = JsonResponse(
                 error_body(401, "not_authenticated", "A valid metrics bearer token is required."), status=401
             )

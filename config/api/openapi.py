@@ -264,17 +264,21 @@ def postprocess_metrics_path(result: dict, generator: Any, request: Any, public:
             "operationId": "metrics_retrieve",
             "summary": "Prometheus metrics",
             "description": "Request counts and latencies by view and status, database and cache metrics, "
-            "summed over every server worker, in the Prometheus text format. Public unless the service "
-            "has a `METRICS_TOKEN`: then send `Authorization: Bearer <METRICS_TOKEN>`.",
+            "summed over every server worker, in the Prometheus text format. Send `Authorization: Bearer "
+            "<METRICS_TOKEN>`: production requires the token; only a local or test run without one "
+            "answers anyone.",
             "tags": [OPERATIONS_TAG["name"]],
-            "security": [{"metricsToken": []}, {}],
+            # Optional (`{}`) only where this process answers without a token.
+            "security": [{"metricsToken": []}]
+            if settings.METRICS_TOKEN or settings.METRICS_TOKEN_REQUIRED
+            else [{"metricsToken": []}, {}],
             "responses": {
                 "200": {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": ""},
                 "400": {
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse400"}}},
                     "description": ERROR_DESCRIPTIONS["400"],
                 },
-                "401": {"content": error, "description": "A `METRICS_TOKEN` is set and was not sent."},
+                "401": {"content": error, "description": "The bearer token is missing or is not the `METRICS_TOKEN`."},
                 "414": {
                     "content": {**error, "text/html": {"schema": {"type": "string"}}},
                     "description": ERROR_DESCRIPTIONS["414"],

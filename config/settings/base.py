@@ -367,7 +367,10 @@ IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="US")
 
 # --- Metrics ------------------------------------------------------------------------------
+# Set: /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. Unset: public, allowed only where
+# METRICS_TOKEN_REQUIRED is off (local and test runs); production requires it (config/api/checks.py).
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_TOKEN_REQUIRED = False
 
 # --- CORS ---------------------------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])

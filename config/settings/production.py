@@ -6,6 +6,9 @@ from .base import env
 SECRET_KEY = env("DJANGO_SECRET_KEY")  # no default: refuse to start without it
 SIMPLE_JWT["SIGNING_KEY"] = env("JWT_SIGNING_KEY", default=SECRET_KEY)
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# /metrics only with `Authorization: Bearer <METRICS_TOKEN>`: `check --deploy` fails without the
+# token (api.E001) and so does start-up (config.wsgi), naming it (config/api/checks.py).
+METRICS_TOKEN_REQUIRED = True
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
