@@ -133,10 +133,16 @@ class CurrencyCodeField(UpperCaseCodeField):
     default_validators = [validate_currency]
 
 
+# Balances are below 10^12 (14 digits, 2 after the point): the one spelling of the bound, read by
+# the field's validator, the database constraint and the API's serializer.
+BALANCE_LIMIT = Decimal("1000000000000")
+BALANCE_MAX = BALANCE_LIMIT - Decimal("0.01")
+
+
 class Account(TimestampedModel):
     """A customer account; it owns messages."""
 
-    BALANCE_LIMIT = Decimal("1000000000000")  # balances are below 10^12
+    BALANCE_LIMIT = BALANCE_LIMIT
     DEFAULT_BALANCE = Decimal("0.00")
     DEFAULT_CURRENCY = "USD"
 
@@ -148,7 +154,7 @@ class Account(TimestampedModel):
         max_digits=14,
         decimal_places=2,
         default=DEFAULT_BALANCE,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("999999999999.99"))],
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(BALANCE_MAX)],
     )
     currency = CurrencyCodeField(default=DEFAULT_CURRENCY)
     active = models.BooleanField(default=True)
@@ -162,7 +168,7 @@ class Account(TimestampedModel):
                 violation_error_message="You already have an account with this name.",
             ),
             models.CheckConstraint(
-                condition=Q(balance__gte=0) & Q(balance__lt=Decimal("1000000000000")),
+                condition=Q(balance__gte=0) & Q(balance__lt=BALANCE_LIMIT),
                 name="accounts_account_balance_range",
             ),
             models.CheckConstraint(condition=~Q(name=""), name="accounts_account_name_not_blank"),

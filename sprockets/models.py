@@ -10,15 +10,16 @@ counters. The API's serializers give only the shape of a request (types, lengths
 
 from decimal import Decimal
 
-import pycountry
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from config.api.fields import UpperCaseCodeField, upper_case
+from config.api.fields import UpperCaseCodeField
 from config.api.models import TimestampedModel
+
+from .countries import COUNTRY_CODES, normalize_country_code
 
 # Decimals of a sprocket type: up to 8 digits, 3 of them after the point, strictly positive.
 DIMENSION_MAX_DIGITS = 8
@@ -32,19 +33,12 @@ MAX_COUNTER = 2_147_483_647
 POSTAL_CODE_TAKEN = "A location with this postal code already exists."
 OUTSIDE_NOT_LARGER = "outside_diameter must be larger than pitch_diameter."
 
-# ISO 3166-1 alpha-2, officially assigned, as pycountry (requirements/base.txt) knows them. The
-# database constraint lists them: a pycountry upgrade that changes the list needs a migration,
-# which `makemigrations --check` (CI) asks for.
-COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
+__all__ = ["COUNTRY_CODES"]  # re-exported: the constraint below and migrations name it here
 
 
 def validate_country_code(value: str) -> None:
-    """An ISO 3166-1 alpha-2 code in any letter case; surrounding spaces are not trimmed."""
-    country = pycountry.countries.get(alpha_2=value) if isinstance(value, str) else None
-    # pycountry looks codes up lower-cased: "\u212aE" (Kelvin sign) would find KE, yet upper-cases
-    # to itself, so it must not pass as a code that the database constraint would then refuse.
-    if country is None or country.alpha_2 != upper_case(value):
-        raise ValidationError(f"'{value}' is not an ISO 3166-1 alpha-2 country code.", code="invalid_country")
+    """An ISO 3166-1 alpha-2 code in any letter case (the country field's validator; migration 0001 names it)."""
+    normalize_country_code(value)
 
 
 class CountryCodeField(UpperCaseCodeField):

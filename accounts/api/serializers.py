@@ -1,16 +1,14 @@
 """Shapes of users, tokens and customer accounts. Rules live in accounts/services.py."""
 
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from accounts.currencies import CURRENCY_CODES, normalize_currency_code
-from accounts.models import Account, Role, User
+from accounts.models import BALANCE_MAX, Account, Role, User
 from config.api.permissions import is_admin
-from config.api.serializers import DecimalField, FullReplacementMixin, any_case_pattern
+from config.api.serializers import CodeField, DecimalField, FullReplacementMixin
 
 
 def _password_min_length() -> int:
@@ -111,29 +109,6 @@ class RoleSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
-class CurrencyField(serializers.CharField):
-    """ISO 4217 in any letter case, passed on as written: the model's `CurrencyCodeField` stores it upper case.
-
-    The rule is the model's (`accounts.currencies.normalize_currency_code`), called here only so a
-    wrong code is reported in the same 400 as the body's other shape errors;
-    `schema_extra["pattern"]` is exactly what is accepted.
-    """
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("trim_whitespace", False)
-        kwargs.setdefault("help_text", "ISO 4217 currency, any letter case (stored upper case).")
-        super().__init__(**kwargs)
-        self.schema_extra = {"pattern": any_case_pattern(CURRENCY_CODES)}
-
-    def to_internal_value(self, data: Any) -> str:
-        value = super().to_internal_value(data)
-        try:
-            normalize_currency_code(value)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages, code="invalid") from None
-        return value
-
-
 class AccountSerializer(FullReplacementMixin, serializers.ModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.alive(),
@@ -141,11 +116,16 @@ class AccountSerializer(FullReplacementMixin, serializers.ModelSerializer):
         help_text="Set to the caller; only an admin may give another user.",
     )
     name = serializers.CharField(min_length=1, max_length=120, allow_blank=False)
-    currency = CurrencyField(min_length=3, max_length=3, required=False)
-    # `initial` pre-fills the browsable API's form (an empty form field is a malformed number).
-    balance = DecimalField(
-        max_digits=14, decimal_places=2, max_value=Decimal("999999999999.99"), required=False, initial="0.00"
+    currency = CodeField(
+        codes=CURRENCY_CODES,
+        normalize=normalize_currency_code,
+        min_length=3,
+        max_length=3,
+        required=False,
+        help_text="ISO 4217 currency, any letter case (stored upper case).",
     )
+    # `initial` pre-fills the browsable API's form (an empty form field is a malformed number).
+    balance = DecimalField(max_digits=14, decimal_places=2, max_value=BALANCE_MAX, required=False, initial="0.00")
 
     class Meta:
         model = Account

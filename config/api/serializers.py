@@ -1,6 +1,7 @@
 """Serializer helpers shared by the apps."""
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -40,26 +41,26 @@ def decimal_string_pattern(*, whole_digits: int, decimal_places: int, positive: 
 
 
 class CodeField(serializers.CharField):
-    """One of a fixed set of codes (currencies, countries), in any letter case; stored upper case.
+    """A code from a standard (a currency, a country) in any letter case, passed on as written.
 
-    `schema_extra["pattern"]` is exactly what is accepted, and the schema documents it
-    (config/api/openapi.py). Surrounding spaces are not trimmed: `" usd"` is not a code.
+    The rule is the model's (`normalize`, e.g. `accounts.currencies.normalize_currency_code`),
+    called here only so that a wrong code is reported in the same 400 as the body's other shape
+    errors; the model field stores it upper case. `schema_extra["pattern"]` is exactly what is
+    accepted (config/api/openapi.py). Surrounding spaces are not trimmed: `" usd"` is not a code.
     """
 
-    error_code = "invalid"
-
-    def __init__(self, *, codes: Any, kind: str, **kwargs: Any) -> None:
-        self.codes = frozenset(codes)
-        self.kind = kind
+    def __init__(self, *, codes: Any, normalize: Callable[[str], str], **kwargs: Any) -> None:
+        self.normalize = normalize
         kwargs.setdefault("trim_whitespace", False)
-        kwargs.setdefault("help_text", f"{kind}, any letter case (stored upper case).")
         super().__init__(**kwargs)
-        self.schema_extra = {"pattern": any_case_pattern(self.codes)}
+        self.schema_extra = {"pattern": any_case_pattern(codes)}
 
     def to_internal_value(self, data: Any) -> str:
-        value = super().to_internal_value(data).upper()
-        if value not in self.codes:
-            raise serializers.ValidationError(f"'{data}' is not an {self.kind} code.", code=self.error_code)
+        value = super().to_internal_value(data)
+        try:
+            self.normalize(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages, code=exc.code or "invalid") from None
         return value
 
 

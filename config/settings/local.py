@@ -5,6 +5,5 @@ from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 
-# Serve static files straight from the apps (no collectstatic needed outside production).
-WHITENOISE_USE_FINDERS = True
+# Static files come straight from the apps (base.py: WHITENOISE_USE_FINDERS); re-read on change.
 WHITENOISE_AUTOREFRESH = True

@@ -11,8 +11,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Serve static files straight from the apps (no collectstatic needed outside production).
-WHITENOISE_USE_FINDERS = True
+# Static files come straight from the apps (base.py: WHITENOISE_USE_FINDERS); re-read on change.
 WHITENOISE_AUTOREFRESH = True
 
 # Race tests run dozens of threads in one process, each holding a connection at once.

@@ -14,8 +14,9 @@ from rest_framework import serializers
 
 from config.api.datetimes import to_utc
 from config.api.filters import StrictBooleanQueryField
-from config.api.serializers import DateTimeField, DecimalField, FullReplacementMixin, any_case_pattern
+from config.api.serializers import CodeField, DateTimeField, DecimalField, FullReplacementMixin
 from sprockets.charts import BUCKETS, CHART_POINTS_DEFAULT, CHART_POINTS_MAX, empty_chart_data
+from sprockets.countries import normalize_country_code
 from sprockets.models import (
     COUNTRY_CODES,
     DIMENSION_DECIMAL_PLACES,
@@ -27,22 +28,6 @@ from sprockets.models import (
     Sprocket,
     SprocketType,
 )
-
-
-class CountryCodeShapeField(serializers.CharField):
-    """Two characters, not trimmed (" us" is no code). Which codes exist is the model's check.
-
-    The schema's `pattern` documents the codes the model accepts (sprockets.models.COUNTRY_CODES,
-    any letter case); this field does not check it.
-    """
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("min_length", 2)
-        kwargs.setdefault("max_length", 2)
-        kwargs.setdefault("trim_whitespace", False)
-        kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 country, any letter case (stored upper case).")
-        super().__init__(**kwargs)
-        self.schema_extra = {"pattern": any_case_pattern(COUNTRY_CODES)}
 
 
 class PositiveDimensionField(DecimalField):
@@ -61,7 +46,13 @@ class LocationSerializer(FullReplacementMixin, serializers.ModelSerializer):
     city = serializers.CharField(max_length=120, allow_blank=False)
     state = serializers.CharField(max_length=120, required=False, allow_blank=True)
     postal_code = serializers.CharField(min_length=1, max_length=16, allow_blank=False)
-    country_code = CountryCodeShapeField()
+    country_code = CodeField(
+        codes=COUNTRY_CODES,
+        normalize=normalize_country_code,
+        min_length=2,
+        max_length=2,
+        help_text="ISO 3166-1 alpha-2 country, any letter case (stored upper case).",
+    )
 
     class Meta:
         model = Location

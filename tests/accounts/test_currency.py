@@ -32,7 +32,7 @@ def test_xcg_replaced_ang_in_2025(user_client):
     assert_error_shape(user_client.post("/api/v1/accounts/", {"name": "Old", "currency": "ANG"}), 400, attr="currency")
 
 
-@pytest.mark.parametrize("value", ["", " usd", "usd ", "us", "usdx"])
+@pytest.mark.parametrize("value", ["", " usd", "usd ", "us", "usdx", "\u212aes", "\u212aES"])
 def test_normalize_refuses_anything_but_a_code(value):
     with pytest.raises(ValidationError):
         normalize_currency_code(value)
@@ -56,3 +56,9 @@ def test_a_patch_of_the_currency_alone_is_stored_upper_case(user, user_client):
     assert response.json()["currency"] == "CHF"
     account.refresh_from_db()
     assert account.currency == "CHF"
+
+
+def test_a_currency_that_only_looks_like_one_is_a_400(user_client):
+    # KELVIN SIGN lower-cases to "k" (pycountry would find KES) but upper-cases to itself.
+    response = user_client.post("/api/v1/accounts/", {"name": "Kelvin", "currency": "\u212aES"}, format="json")
+    assert_error_shape(response, 400, attr="currency")
