@@ -94,3 +94,75 @@ def test_max_length_counts_the_spaces_that_are_trimmed(admin_client_api):
     assert_error_shape(admin_client_api.post("/api/v1/locations/", payload, format="json"), 400, attr="address_1")
     payload["address_1"] = " " + "x" * 254
     assert admin_client_api.post("/api/v1/locations/", payload, format="json").status_code == 201
+
+
+# --- integers and ids are JSON integers (issue 20) ----------------------------------------------
+# `{"factory": 1.9}` was read as id 1 (201), `1e0` as 1, and `1e400` (a float infinity) raised
+# OverflowError in the id lookup: a 500 on POST /sprockets/ and PATCH /factories/.
+
+
+def _raw(client, method, path, body):
+    return client.generic(method, path, body, content_type="application/json")
+
+
+@pytest.mark.parametrize("literal", ["{pk}.9", "{pk}.0", "{pk}e0", "1e400", "-1e400", "[{pk}]", '{{"id": {pk}}}'])
+@pytest.mark.parametrize("field", ["factory", "sprocket_type"])
+def test_an_integer_id_that_is_not_a_json_integer_is_incorrect_type(admin_client_api, field, literal):
+    from sprockets.models import Sprocket
+    from tests.sprockets.factories import FactoryFactory, SprocketTypeFactory
+
+    ids = {"factory": FactoryFactory.create().pk, "sprocket_type": SprocketTypeFactory.create().pk}
+    body = ", ".join(f'"{name}": {literal.format(pk=pk) if name == field else pk}' for name, pk in ids.items())
+    response = _raw(admin_client_api, "POST", "/api/v1/sprockets/", "{" + body + "}")
+    assert_error_shape(response, 400, attr=field, code="incorrect_type")
+    assert not Sprocket.objects.exists()
+
+
+@pytest.mark.parametrize("literal", ["1e400", "{pk}.9", "{pk}e0"])
+def test_a_location_id_that_is_not_a_json_integer_is_incorrect_type(admin_client_api, literal):
+    from tests.sprockets.factories import FactoryFactory
+
+    location = LocationFactory.create()
+    factory = FactoryFactory.create(location=location)
+    body = '{"location": ' + literal.format(pk=location.pk) + "}"
+    response = _raw(admin_client_api, "PATCH", f"/api/v1/factories/{factory.pk}/", body)
+    assert_error_shape(response, 400, attr="location", code="incorrect_type")
+
+
+def test_the_idempotent_create_path_refuses_an_overflowing_id_too(admin_client_api):
+    from tests.sprockets.factories import FactoryFactory
+
+    body = f'{{"factory": {FactoryFactory.create().pk}, "sprocket_type": 1e400}}'
+    response = admin_client_api.generic(
+        "POST", "/api/v1/sprockets/", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1e400"
+    )
+    assert_error_shape(response, 400, attr="sprocket_type", code="incorrect_type")
+
+
+@pytest.mark.parametrize("literal", ["5", "1.5", "1e400"])
+def test_a_uuid_id_must_be_a_json_string(admin_client_api, literal):
+    # An account's owner is a user's UUID: `5` was read as UUID 00000000-...-000000000005.
+    response = _raw(admin_client_api, "POST", "/api/v1/accounts/", f'{{"name": "A", "owner": {literal}}}')
+    assert_error_shape(response, 400, attr="owner", code="incorrect_type")
+
+
+def test_an_integer_id_beyond_64_bits_does_not_exist(admin_client_api):
+    from tests.sprockets.factories import SprocketTypeFactory
+
+    body = f'{{"factory": {2**64}, "sprocket_type": {SprocketTypeFactory.create().pk}}}'
+    response = _raw(admin_client_api, "POST", "/api/v1/sprockets/", body)
+    assert_error_shape(response, 400, attr="factory", code="does_not_exist")
+
+
+@pytest.mark.parametrize("literal", ["5.0", "5e0", "5.5", "1e400", "-1e400"])
+def test_an_integer_field_takes_only_a_json_integer(admin_client_api, literal):
+    body = '{"teeth": ' + literal + ', "pitch_diameter": "5", "outside_diameter": "6", "pitch": "1"}'
+    response = _raw(admin_client_api, "POST", "/api/v1/sprocket-types/", body)
+    assert_error_shape(response, 400, attr="teeth", code="invalid")
+
+
+def test_a_form_integer_is_still_its_digits(admin_client_api):
+    payload = {"teeth": "5", "pitch_diameter": "5", "outside_diameter": "6", "pitch": "1"}
+    response = admin_client_api.post("/api/v1/sprocket-types/", payload, format="multipart")
+    assert response.status_code == 201, response.content
+    assert response.json()["teeth"] == 5

@@ -2,10 +2,11 @@
 
 import sys
 
+from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from .exceptions import DatabaseUnavailable, error_body, is_database_unavailable
+from .exceptions import DatabaseUnavailable, error_body, is_database_unavailable, too_many_parts_detail
 
 
 @csrf_exempt
@@ -30,6 +31,9 @@ def handler500(request: HttpRequest) -> JsonResponse:
 
 def handler400(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     # Django's own 400s (a disallowed Host header, a suspicious request) in the contract's shape.
+    # A count limit (an admin form of 3,000 fields) says which, as the API's parsers do.
+    if isinstance(exception, (TooManyFieldsSent, TooManyFilesSent)):
+        return JsonResponse(error_body(400, "parse_error", too_many_parts_detail(exception)), status=400)
     return JsonResponse(error_body(400, "bad_request", "Bad request."), status=400)
 
 

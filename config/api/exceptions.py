@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, OperationalError
@@ -189,7 +189,19 @@ class ApiExceptionHandler(ExceptionHandler):
             return exceptions.PermissionDenied(detail=str(exc))
         if isinstance(exc, RequestDataTooBig):
             return PayloadTooLarge()
+        if isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
+            return exceptions.ParseError(too_many_parts_detail(exc))
         return super().convert_known_exceptions(exc)
+
+
+def too_many_parts_detail(exc: TooManyFieldsSent | TooManyFilesSent) -> str:
+    """Django's count limits, read wherever a body or query string is parsed: DRF's parsers,
+    the CSRF check of a session-authenticated request (Django's `request.POST`), the admin."""
+    if isinstance(exc, TooManyFilesSent):
+        limit, what = settings.DATA_UPLOAD_MAX_NUMBER_FILES, "files"
+    else:
+        limit, what = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS, "fields"
+    return f"The request has more than {limit:,} {what}; the limit is {limit:,} {what} per request."
 
 
 def error_body(status_code: int, code: str, detail: str) -> dict:

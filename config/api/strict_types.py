@@ -58,10 +58,16 @@ def _strict_boolean(original: Callable[[Any, Any], Any]) -> Callable[[Any, Any],
     return to_internal_value
 
 
+def _is_json_integer(data: Any) -> bool:
+    """Written as a JSON integer: `5`, not `5.0`, `5e0` or `1e400` (floats once decoded), nor `true`."""
+    return isinstance(data, int) and not isinstance(data, bool)
+
+
 def _strict_integer(original: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-    # JSON: a number ("5" is a string). A form can only send "5", so there it is read as before.
+    # JSON: an integer ("5" is a string; 5.0 and 5e0 are numbers DRF truncated or accepted, 1e400
+    # an infinity). A form can only send "5", so there it is read as before.
     def to_internal_value(self: serializers.Field, data: Any) -> Any:
-        if isinstance(data, bool) or (not isinstance(data, (int, float)) and not from_form(self)):
+        if not from_form(self) and not _is_json_integer(data):
             raise serializers.ValidationError("A valid integer is required.", code="invalid")
         return original(self, data)
 
@@ -95,14 +101,16 @@ def _integer_keys(field: serializers.PrimaryKeyRelatedField) -> bool:
 
 
 def _strict_related(original: Callable[..., Any]) -> Callable[..., Any]:
-    # DRF turns "" into null for every related field. In JSON that is a string where the schema
-    # says an id or null (a 200 that cleared `location`); a form's empty choice stays null. An
-    # integer id must be a JSON number, as for IntegerField ("5" is a string).
+    # In JSON an id is the id's type, or null: an integer id a JSON integer, a UUID a string.
+    # DRF turned "" into null (a 200 that cleared `location`), read "5" and `true` as ids, `1.9`
+    # and `1e0` as id 1 (int() truncates), `5` as the UUID 00000000-...-000000000005, and `1e400`
+    # (a float infinity) raised OverflowError in the lookup: a 500. A form sends only strings: its
+    # "5" is an integer id, and its empty choice stays null.
     def run_validation(self: serializers.RelatedField, data: Any = serializers.empty) -> Any:
-        if isinstance(data, str) and not from_form(self) and (data == "" or _integer_keys(self)):  # type: ignore[arg-type]
-            self.fail("incorrect_type", data_type="str")
-        if isinstance(data, bool):
-            self.fail("incorrect_type", data_type="bool")
+        if data is not serializers.empty and data is not None and not from_form(self):  # type: ignore[arg-type]
+            integer_keys = _integer_keys(self)  # type: ignore[arg-type]
+            if not (_is_json_integer(data) if integer_keys else isinstance(data, str) and data != ""):
+                self.fail("incorrect_type", data_type=JSON_TYPE_NAMES.get(type(data), "a string"))
         return original(self, data)
 
     run_validation.strict_types = True  # type: ignore[attr-defined]

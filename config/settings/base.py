@@ -237,6 +237,13 @@ POST_TEXT_MAX_BYTES = 1024 * 1024
 REQUEST_BODY_MAX_BYTES = 8 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+# What a parser reads beyond bytes (config.api.parsers; API.md "Decided: request bodies"): JSON
+# arrays and objects nested at most this deep (no request body of ours nests more than 2), and
+# Django's own counts, stated here because the contract names them: form or multipart fields, and
+# files in one multipart body. Each is a 400 naming the limit, never a 500.
+REQUEST_JSON_MAX_DEPTH = 32
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
 # A longer path + query string is a 414 in the error format (config.api.middleware). gunicorn's
 # own request-line limit (gunicorn.conf.py) is set above it, so the app is the one that answers.
 REQUEST_URL_MAX_BYTES = env.int("REQUEST_URL_MAX_BYTES", default=4096)
@@ -249,7 +256,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "config.api.parsers.JSONParser",
         "config.api.parsers.FormParser",
         "config.api.parsers.MultiPartParser",
     ],
