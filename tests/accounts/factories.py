@@ -6,7 +6,7 @@ from accounts.models import Account, Role, User
 DEFAULT_PASSWORD = "correct-horse-battery-42"
 
 
-class UserFactory(DjangoModelFactory):
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -27,7 +27,7 @@ class AdminFactory(UserFactory):
     role = Role.ADMIN
 
 
-class AccountFactory(DjangoModelFactory):
+class AccountFactory(DjangoModelFactory[Account]):
     class Meta:
         model = Account
 

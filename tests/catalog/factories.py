@@ -7,7 +7,7 @@ from factory.django import DjangoModelFactory
 from catalog.models import Product
 
 
-class ProductFactory(DjangoModelFactory):
+class ProductFactory(DjangoModelFactory[Product]):
     class Meta:
         model = Product
 
