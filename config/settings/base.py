@@ -216,6 +216,9 @@ SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
+# The API speaks English only (no translations ship, no LocaleMiddleware). Django's default list of
+# ~100 languages would let `/api/v1/schema/?lang=` build and keep one 1 MB document per language.
+LANGUAGES = [("en", "English")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
