@@ -1,4 +1,4 @@
-"""Request-level middleware: request id + access log, the URL and body size limits, the CSP header."""
+"""Request-level middleware: request id + access log, the URL and body size limits, cache headers, the CSP header."""
 
 import io
 import logging
@@ -15,6 +15,7 @@ from csp.utils import build_policy
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.utils.cache import patch_vary_headers
 
 from .exceptions import ObjectNotFound, error_body
 from .logging import request_id_var
@@ -51,6 +52,36 @@ class RequestLogMiddleware:
             return response
         finally:
             request_id_var.reset(token)
+
+
+# What an answer that says nothing else tells every cache: keep nothing. Most answers are one
+# user's (accounts, messages, tokens, errors naming their input); a view whose answer a cache may
+# keep says so itself (config.api.caching.CachedReadMixin).
+DEFAULT_CACHE_CONTROL = "private, no-store"
+_CREDENTIAL_HEADERS = ("Authorization", "Cookie")
+
+
+class CacheHeadersMiddleware:
+    """`Cache-Control: private, no-store` on every answer that sets none, and `Vary` naming the credentials.
+
+    A CDN told to cache everything would otherwise hand one user's answer to the next. Any answer
+    not marked `public` varies on `Authorization` and `Cookie` (the credentials the API reads), so
+    even a cache that ignores `private` keys it by who asked. Sits before the size limits and the
+    charset check in MIDDLEWARE, so their 413, 414 and 415 carry it too.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        cache_control = response.get("Cache-Control")
+        if cache_control is None:
+            response["Cache-Control"] = DEFAULT_CACHE_CONTROL
+        elif "public" in cache_control.lower():
+            return response
+        patch_vary_headers(response, _CREDENTIAL_HEADERS)
+        return response
 
 
 class RequestUrlLimitMiddleware:

@@ -61,7 +61,7 @@ class CachedSpectacularAPIView(SpectacularAPIView):
             configured_language(requested)  # an unknown language is a 400 before anything is built
         return super().get(request, *args, **kwargs)
 
-    def _get_version_parameter(self, request: Request) -> None:
+    def _get_version_parameter(self, request: Request) -> str | None:
         """No `?version=`: the API's version is its path (`/api/v1/`), the document's is SPECTACULAR_SETTINGS'."""
         return None
 

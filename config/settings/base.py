@@ -42,19 +42,22 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.api.metrics.RequestMetricsMiddleware",
     "config.api.middleware.RequestLogMiddleware",
+    # The header-adding middlewares come before any middleware that answers by itself (the limits'
+    # 413 and 414, the charset's 415, whitenoise's files), so every answer carries the same headers.
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.api.middleware.CSPMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "config.api.middleware.CacheHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.api.middleware.RequestUrlLimitMiddleware",
     "config.api.middleware.RequestBodyLimitMiddleware",
     "config.api.charsets.RequestCharsetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "config.api.middleware.CSPMiddleware",
     "config.api.middleware.ObjectNotFoundMiddleware",
 ]
 
