@@ -240,6 +240,9 @@ WHITENOISE_USE_FINDERS = True
 # --- Request size -------------------------------------------------------------------------
 # A post's text may be 1 MiB of UTF-8; JSON escaping can make that up to 8 MiB on the wire.
 POST_TEXT_MAX_BYTES = 1024 * 1024
+# A list carries this much of each post's text: 100 of them, each at most twice as long in JSON
+# (`"` is `\"`; control characters are refused), stay under the 8 MiB every answer keeps to.
+POST_LIST_TEXT_MAX_BYTES = 32 * 1024
 REQUEST_BODY_MAX_BYTES = 8 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
