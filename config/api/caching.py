@@ -125,8 +125,14 @@ def _for_version(stored: Any, version: str) -> Any:
     return None
 
 
-def cached(namespace: str, key: str, compute: Callable[[], T], timeout: int) -> T:
+def cached(
+    namespace: str, key: str, compute: Callable[[], T], timeout: int, *, size: Callable[[T], int] | None = None
+) -> T:
     """Get `key` of `namespace` from the cache, or compute and store it once.
+
+    With `size`, a value whose size is over `CACHE_ENTRY_MAX_BYTES` is returned but not stored:
+    one answer must not take a share of the cache that would evict hundreds of others (and
+    every hit would move it over the network again); such a rare answer is computed each time.
 
     The entry is stored as `(version, value)` under a key without the version, so a hit is one
     round trip (MGET of the version and the entry) and a bump needs no sweep: an entry of an
@@ -160,7 +166,8 @@ def cached(namespace: str, key: str, compute: Callable[[], T], timeout: int) -> 
             if value is not None:
                 return value
             value = compute()
-            cache.set(entry_key, (version, value), timeout=timeout)
+            if size is None or size(value) <= settings.CACHE_ENTRY_MAX_BYTES:
+                cache.set(entry_key, (version, value), timeout=timeout)
             return value
         finally:
             cache.delete(lock_key)
@@ -187,6 +194,10 @@ def _cache_entry(data: Any) -> dict[str, Any]:
     """
     body = JSONRenderer().render(data)
     return {"body": body, "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"'}
+
+
+def _body_size(entry: dict[str, Any]) -> int:
+    return len(entry["body"])
 
 
 class StoredJSONResponse(Response):
@@ -287,6 +298,22 @@ def _no_filter_given(filterset_class: type | None, params: QueryDict) -> bool:
         return False
     names = _filter_parameters(filterset_class)
     return names is not None and not any(name in params for name in names)
+
+
+def _ordering_terms(value: str) -> list[str]:
+    """`?ordering=` terms trimmed, each field once: its first term decides, a later one changes no order.
+
+    So `price,price,-price` is one key with `price`, not one per spelling (the key space stays that
+    of the distinct orders). Only an exact field repeats: `--price` stays, for the filter to refuse.
+    """
+    terms: list[str] = []
+    seen: set[str] = set()
+    for term in (term.strip() for term in value.split(",")):
+        field = term.removeprefix("-")
+        if term and field not in seen:
+            seen.add(field)
+            terms.append(term)
+    return terms
 
 
 @contextmanager
@@ -413,7 +440,7 @@ class CachedReadMixin:
             elif isinstance(backend, filters.OrderingFilter):
                 value = params.get(backend.ordering_param)
                 if value:
-                    terms = [term.strip() for term in value.split(",") if term.strip()]
+                    terms = _ordering_terms(value)
                     pairs.append((backend.ordering_param, ",".join(terms) if terms else value))
         pairs.extend(self.extra_list_parameters(request))
         if paginator is not None:
@@ -485,7 +512,7 @@ class CachedReadMixin:
                 return _cache_entry(super(CachedReadMixin, self).list(request, *args, **kwargs).data)  # type: ignore[misc]
 
         namespace = self.cache_namespace_for(request)
-        entry = cached(namespace, self._list_cache_key(request, pairs), compute, self.cache_timeout)
+        entry = cached(namespace, self._list_cache_key(request, pairs), compute, self.cache_timeout, size=_body_size)
         return _conditional_response(request, entry, self.cache_control)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -496,5 +523,5 @@ class CachedReadMixin:
             return _cache_entry(super(CachedReadMixin, self).retrieve(request, *args, **kwargs).data)  # type: ignore[misc]
 
         namespace = self.cache_namespace_for(request)
-        entry = cached(namespace, self._detail_cache_key(request), compute, self.cache_timeout)
+        entry = cached(namespace, self._detail_cache_key(request), compute, self.cache_timeout, size=_body_size)
         return _conditional_response(request, entry, self.cache_control)

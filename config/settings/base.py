@@ -172,6 +172,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER", default=5)
 
 # --- Cache --------------------------------------------------------------------------------
+# A cached answer larger than this is computed each time instead of stored (config.api.caching):
+# the biggest regular one, 100 factories x 1,000 chart points, is about 2.5 MB.
+CACHE_ENTRY_MAX_BYTES = env.int("CACHE_ENTRY_MAX_BYTES", default=4 * 1024 * 1024)
 # Redis when REDIS_URL is set; otherwise a per-process local-memory cache. A Redis outage
 # degrades to "no cache" (exceptions ignored and logged) instead of answering 500.
 REDIS_URL = env("REDIS_URL", default="")
