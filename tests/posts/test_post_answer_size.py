@@ -88,3 +88,26 @@ def test_a_list_s_text_is_whole_up_to_32_kib_and_cut_on_a_character_after(user_c
     assert by_text[whole]["text_truncated"] is False
     assert by_text[long]["text"] == long[:-1]
     assert by_text[long]["text_truncated"] is True
+
+
+@pytest.mark.parametrize("character", ["'", '"', "&"])
+def test_the_browsable_pages_of_maximal_posts_stay_under_8_mib(user, client_for, character):
+    """HTML escaping makes `'` six bytes and JSON's `\\"` seven: the page must not show such an answer whole."""
+    Post.objects.bulk_create([Post(author=user, text=character * MIB) for _ in range(100)])
+    post = Post.objects.first()
+    assert post is not None
+    client = client_for(user)
+
+    for path in ("/api/v1/posts/?page_size=100", f"/api/v1/posts/{post.pk}/"):
+        response = client.get(path, HTTP_ACCEPT="text/html")
+        assert response.status_code == 200
+        assert len(response.content) <= ANSWER_LIMIT, (path, len(response.content))
+        assert b"too long to show here" in response.content
+
+
+def test_the_browsable_page_of_a_small_post_still_shows_it_and_its_forms(user, client_for):
+    post = PostFactory.create(author=user, text="a short 'quoted' text")
+    page = client_for(user).get(f"/api/v1/posts/{post.pk}/", HTTP_ACCEPT="text/html").content.decode()
+    assert "a short &#x27;quoted&#x27; text" in page
+    assert "too long to show here" not in page
+    assert 'name="_content"' in page  # the raw-data form, filled in
