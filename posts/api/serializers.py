@@ -19,10 +19,10 @@ class PostSerializer(serializers.ModelSerializer):
 
 
 class PostListItemSerializer(serializers.ModelSerializer):
-    """A post in a list: `text` is its first POST_LIST_TEXT_MAX_BYTES bytes (the whole text if shorter).
+    """A post in a list: `text` is the whole text up to 32 KiB of UTF-8, else its start (`text_truncated`)."""
 
-    Reads the `text_excerpt` and `text_length` of posts.selectors.post_list_with_excerpts, never the text.
-    """
+    # Reads the `text_excerpt` and `text_length` annotations of posts.selectors.post_list_with_excerpts,
+    # never the (deferred) text itself.
 
     text = serializers.SerializerMethodField(
         help_text="The whole text, or its first 32 KiB of UTF-8 when `text_truncated` (read the post for all of it)."
