@@ -15,7 +15,6 @@ from csp.utils import build_policy
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
-from django.utils.cache import patch_vary_headers
 
 from .exceptions import ObjectNotFound, error_body
 from .logging import request_id_var
@@ -59,6 +58,7 @@ class RequestLogMiddleware:
 # keep says so itself (config.api.caching.CachedReadMixin).
 DEFAULT_CACHE_CONTROL = "private, no-store"
 _CREDENTIAL_HEADERS = ("Authorization", "Cookie")
+_CREDENTIAL_VARY = ", ".join(_CREDENTIAL_HEADERS)
 
 
 class CacheHeadersMiddleware:
@@ -80,7 +80,15 @@ class CacheHeadersMiddleware:
             response["Cache-Control"] = DEFAULT_CACHE_CONTROL
         elif "public" in cache_control.lower():
             return response
-        patch_vary_headers(response, _CREDENTIAL_HEADERS)
+        vary = response.get("Vary")
+        if not vary:
+            response["Vary"] = _CREDENTIAL_VARY
+        elif "*" not in vary:
+            present = {name.strip().lower() for name in vary.split(",")}
+            missing = [name for name in _CREDENTIAL_HEADERS if name.lower() not in present]
+            if missing:
+                # What django.utils.cache.patch_vary_headers does, without its regex: this runs on every answer.
+                response["Vary"] = ", ".join([vary, *missing])
         return response
 
 
