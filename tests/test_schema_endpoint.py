@@ -42,9 +42,16 @@ def test_random_lang_and_version_values_never_build_more_than_one_document_per_c
     assert len(CachedSpectacularAPIView._schemas) <= 2
 
 
-def test_an_unknown_lang_is_a_400_naming_it(builds):
-    answer = Client().get("/api/v1/schema/?format=json&lang=zz-top")
+@pytest.mark.parametrize("format_parameter", ["&format=json", ""], ids=["json", "yaml"])
+def test_an_unknown_lang_is_a_400_naming_it_in_json(builds, format_parameter):
+    answer = Client().get(f"/api/v1/schema/?lang=zz-top{format_parameter}")
+    assert answer["Content-Type"] == "application/json"
     assert_error_shape(answer, 400, attr="lang", code="invalid_choice")
+    assert builds == []
+
+
+def test_a_repeated_lang_is_a_400(builds):
+    assert_error_shape(Client().get("/api/v1/schema/?lang=en&lang=de"), 400, attr="lang")
     assert builds == []
 
 

@@ -19,6 +19,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -60,6 +61,13 @@ class CachedSpectacularAPIView(SpectacularAPIView):
         if requested:
             configured_language(requested)  # an unknown language is a 400 before anything is built
         return super().get(request, *args, **kwargs)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        """Errors in JSON, as everywhere under /api/ (this view's renderers would write them as YAML)."""
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
 
     def _get_version_parameter(self, request: Request) -> str | None:
         """No `?version=`: the API's version is its path (`/api/v1/`), the document's is SPECTACULAR_SETTINGS'."""
