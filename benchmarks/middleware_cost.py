@@ -41,6 +41,7 @@ VARIANTS = [
     "RequestUrlLimitMiddleware,RequestBodyLimitMiddleware",
     "SessionMiddleware,AuthenticationMiddleware,MessageMiddleware",
     "CorsMiddleware",
+    "CacheHeadersMiddleware",
     "CommonMiddleware",
     "CsrfViewMiddleware",
     "XFrameOptionsMiddleware",

@@ -1,5 +1,6 @@
 """Posts: short or long texts a user writes for themself (others never see them)."""
 
+import re
 import uuid
 
 from django.conf import settings
@@ -26,6 +27,29 @@ def validate_post_text_size(text: str) -> None:
         )
 
 
+# Unicode's control characters (C0, DEL, C1) but tab, newline and carriage return: they are no
+# text, and JSON writes each C0 one as six bytes (`\u0001`), so 1 MiB of them was a 6 MiB answer.
+_CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def validate_post_text_characters(text: str) -> None:
+    found = _CONTROL_CHARACTER.search(text)
+    if found:
+        raise ValidationError(
+            "The text contains the control character U+%(code)04X at position %(position)s; only tab, "
+            "newline and carriage return are allowed.",
+            code="control_characters_not_allowed",
+            params={"code": ord(found.group()), "position": found.start()},
+        )
+
+
+def utf8_prefix(text: str, limit: int) -> str:
+    """The longest start of `text` that is at most `limit` bytes of UTF-8 (never half a character)."""
+    if len(text) * 4 <= limit:  # no character is longer than 4 bytes: all of it fits, nothing to encode
+        return text
+    return text.encode("utf-8", "surrogatepass")[:limit].decode("utf-8", "ignore")
+
+
 def validate_post_text_not_blank(text: str) -> None:
     if not text.strip():
         raise ValidationError("The text must contain at least one non-space character.", code="blank")
@@ -35,7 +59,9 @@ class Post(TimestampedModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # The composite index below serves "my posts, newest first"; a second index on author alone is waste.
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts", db_index=False)
-    text = models.TextField(validators=[validate_post_text_not_blank, validate_post_text_size])
+    text = models.TextField(
+        validators=[validate_post_text_not_blank, validate_post_text_size, validate_post_text_characters]
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

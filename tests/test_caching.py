@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.test import override_settings
 
 from config.api.caching import bump_namespace, bump_namespace_on_commit, cached, namespace_version
 from tests.concurrency import run_concurrently
@@ -118,3 +119,47 @@ def test_an_entry_without_its_version_is_a_miss():
     namespace_version("ns-bare")
     cache.set("cached:ns-bare:k", "a bare value", timeout=60)
     assert cached("ns-bare", "k", lambda: "computed", timeout=60) == "computed"
+
+
+@override_settings(CACHE_ENTRY_MAX_BYTES=10)
+def test_a_value_over_the_entry_size_limit_is_returned_but_not_stored():
+    calls: list[int] = []
+
+    def compute() -> bytes:
+        calls.append(1)
+        return b"x" * 11
+
+    assert cached("ns-big", "k", compute, timeout=60, size=len) == b"x" * 11
+    assert cached("ns-big", "k", compute, timeout=60, size=len) == b"x" * 11
+    assert len(calls) == 2
+    assert cache.get("cached:ns-big:k") is None
+    # At the limit it is stored.
+    assert cached("ns-big", "small", lambda: b"x" * 10, timeout=60, size=len) == b"x" * 10
+    assert cached("ns-big", "small", lambda: b"recomputed", timeout=60, size=len) == b"x" * 10
+
+
+@pytest.mark.django_db
+def test_an_oversized_list_answer_is_not_stored_but_still_served_with_its_etag(user, client_for):
+    """Through the API: a posts page over CACHE_ENTRY_MAX_BYTES is answered, never stored."""
+    from posts.models import Post
+
+    Post.objects.bulk_create([Post(author=user, text="y" * 5000) for _ in range(3)])
+    client = client_for(user)
+    stored: list[str] = []
+    real_set = cache.set
+
+    def spy(key, *args, **kwargs):
+        if key.startswith("cached:") and ":list:" in key:
+            stored.append(key)
+        return real_set(key, *args, **kwargs)
+
+    with override_settings(CACHE_ENTRY_MAX_BYTES=10_000), mock.patch.object(cache, "set", spy):
+        first = client.get("/api/v1/posts/")
+        assert len(first.content) > 10_000
+        assert stored == []
+        Post.objects.bulk_create([Post(author=user, text="behind the cache's back")])
+        again = client.get("/api/v1/posts/")  # computed again: the new row shows
+        assert again.json()["results"][0]["text"] == "behind the cache's back"
+        assert client.get("/api/v1/posts/", HTTP_IF_NONE_MATCH=again["ETag"]).status_code == 304
+        client.get("/api/v1/posts/?page_size=1")  # a small page of the same list is stored
+        assert len(stored) == 1

@@ -1,6 +1,7 @@
 """Browser-facing hardening: the admin login's brute-force limits and the security headers."""
 
 import re
+from typing import Any
 
 import pytest
 from csp.constants import NONCE, SELF
@@ -156,3 +157,45 @@ def test_a_nonce_asked_for_after_the_header_is_written_is_an_error() -> None:
 
     with pytest.raises(CSPNonceError):
         str(getattr(request, "csp_nonce"))  # noqa: B009 - the attribute is the middleware's, not the type's
+
+
+# --- Every answer carries the same headers: the early refusals included (issue 20) ----------------
+# What differs between two answers by nature: their body, its validator and the methods of the route.
+_PER_ANSWER = {"content-length", "content-type", "etag", "allow", "x-request-id"}
+
+
+def _comparable(answer: Any) -> dict[str, object]:
+    """The answer's headers but those per answer; `Vary` as a set, without `Accept` (a negotiated answer's)."""
+    headers: dict[str, object] = {
+        name.lower(): value for name, value in answer.headers.items() if name.lower() not in _PER_ANSWER
+    }
+    headers["vary"] = {name.strip().lower() for name in str(headers.get("vary", "")).split(",")} - {"accept", ""}
+    return headers
+
+
+def _refusals(client: Client) -> dict[str, Any]:
+    origin: dict[str, Any] = {"HTTP_ORIGIN": "https://app.example"}
+    return {
+        "413": client.post(
+            "/api/v1/auth/login/", b"{}", content_type="application/json", CONTENT_LENGTH=str(9 * 1024 * 1024), **origin
+        ),
+        "414": client.get("/api/v1/products/?search=" + "a" * 5000, **origin),
+        "415": client.post("/api/v1/auth/login/", b"{}", content_type="application/json; charset=latin-1", **origin),
+        "400 Content-Length": client.post(
+            "/api/v1/auth/login/", b"{}", content_type="application/json", CONTENT_LENGTH="junk", **origin
+        ),
+    }
+
+
+@override_settings(CORS_ALLOWED_ORIGINS=["https://app.example"])
+def test_the_413_414_and_415_carry_the_same_headers_as_a_200() -> None:
+    client = Client()
+    normal = client.get("/health/", HTTP_ORIGIN="https://app.example")
+    assert normal.status_code == 200
+    expected = _comparable(normal)
+    assert {"content-security-policy", "x-frame-options", "x-content-type-options", "referrer-policy"} <= set(expected)
+    assert {"cache-control", "vary", "access-control-allow-origin"} <= set(expected)
+
+    for status, answer in _refusals(client).items():
+        assert str(answer.status_code) == status.split()[0]
+        assert _comparable(answer) == expected, status

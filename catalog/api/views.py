@@ -28,7 +28,9 @@ class ProductViewSet(CachedReadMixin, ScopedModelViewSet):
     search_fields = ["name", "description", "sku"]
     ordering_fields = ["name", "price", "created_at", "stock"]
     ordering = ["-created_at"]
-    # The same answer for everyone: one namespace for the whole catalog, the viewer not in the key.
+    # The same answer for everyone: one namespace for the whole catalog, the viewer not in the key,
+    # and a shared cache may keep it (revalidating each time: a write must show at once).
+    cache_public = True
     cache_timeout = selectors.PRODUCT_CACHE_SECONDS
 
     def cache_namespace_for(self, request: Request) -> str:

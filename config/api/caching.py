@@ -125,8 +125,14 @@ def _for_version(stored: Any, version: str) -> Any:
     return None
 
 
-def cached(namespace: str, key: str, compute: Callable[[], T], timeout: int) -> T:
+def cached(
+    namespace: str, key: str, compute: Callable[[], T], timeout: int, *, size: Callable[[T], int] | None = None
+) -> T:
     """Get `key` of `namespace` from the cache, or compute and store it once.
+
+    With `size`, a value whose size is over `CACHE_ENTRY_MAX_BYTES` is returned but not stored:
+    one answer must not take a share of the cache that would evict hundreds of others (and
+    every hit would move it over the network again); such a rare answer is computed each time.
 
     The entry is stored as `(version, value)` under a key without the version, so a hit is one
     round trip (MGET of the version and the entry) and a bump needs no sweep: an entry of an
@@ -160,7 +166,8 @@ def cached(namespace: str, key: str, compute: Callable[[], T], timeout: int) -> 
             if value is not None:
                 return value
             value = compute()
-            cache.set(entry_key, (version, value), timeout=timeout)
+            if size is None or size(value) <= settings.CACHE_ENTRY_MAX_BYTES:
+                cache.set(entry_key, (version, value), timeout=timeout)
             return value
         finally:
             cache.delete(lock_key)
@@ -189,6 +196,10 @@ def _cache_entry(data: Any) -> dict[str, Any]:
     return {"body": body, "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"'}
 
 
+def _body_size(entry: dict[str, Any]) -> int:
+    return len(entry["body"])
+
+
 class StoredJSONResponse(Response):
     """A Response whose body is JSON bytes rendered before (by JSONRenderer): sent as they are."""
 
@@ -202,29 +213,39 @@ class StoredJSONResponse(Response):
         return self.stored_body
 
 
-def _renders_plain_json(request: Request) -> bool:
-    """The client gets DRF's plain JSON (not the browsable API, not `; indent=`): the stored bytes."""
+def _json_variant(request: Request) -> str | None:
+    """Which JSON the client gets: "" for the stored compact bytes, "-indent<n>" for indented, None if not JSON."""
     renderer = getattr(request, "accepted_renderer", None)
-    media_type = getattr(request, "accepted_media_type", "") or ""
-    return type(renderer) is JSONRenderer and "indent" not in media_type
+    if type(renderer) is not JSONRenderer:
+        return None
+    # DRF's own reading of `; indent=` (bounded to 0..8; 0 is None, the compact bytes).
+    indent = renderer.get_indent(getattr(request, "accepted_media_type", "") or "", {})
+    return "" if indent is None else f"-indent{indent}"
 
 
-def _conditional_response(request: Request, entry: dict[str, Any]) -> Response:
-    """200 with the body and its ETag, or 304 (empty body, same ETag) if the client has it.
+def _conditional_response(request: Request, entry: dict[str, Any], cache_control: str) -> Response:
+    """200 with the body and its ETag, or 304 (empty body, same headers) if the client has it.
 
-    A JSON client gets the stored bytes as they are; any other renderer (the browsable API)
-    renders the data again.
+    Each representation has its own validator (RFC 9110 §8.8.3): the stored compact JSON's ETag
+    is the hash of its bytes, and an indented rendering's adds the indent, so a cache in front
+    never answers one with the other. The browsable API's HTML shows who is signed in and a CSRF
+    token, so it is no fixed representation: no ETag, never a 304, and the default (not stored)
+    Cache-Control of config.api.middleware.CacheHeadersMiddleware.
     """
-    etag = entry["etag"]
+    variant = _json_variant(request)
+    if variant is None:
+        return Response(json.loads(entry["body"]) if "body" in entry else entry["data"])
+    etag = entry["etag"] if not variant else f'{entry["etag"][:-1]}{variant}"'
+    headers = {"ETag": etag, "Cache-Control": cache_control}
     supplied = parse_etags(request.headers.get("If-None-Match", ""))
     # Weak comparison (RFC 9110 §13.1.2): W/"x" matches "x".
     if "*" in supplied or etag in [tag.removeprefix("W/") for tag in supplied]:
-        return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
     if "body" not in entry:  # written by an older release during a deploy
-        return Response(entry["data"], headers={"ETag": etag})
-    if _renders_plain_json(request):
-        return StoredJSONResponse(entry["body"], headers={"ETag": etag})
-    return Response(json.loads(entry["body"]), headers={"ETag": etag})
+        return Response(entry["data"], headers=headers)
+    if not variant:
+        return StoredJSONResponse(entry["body"], headers=headers)
+    return Response(json.loads(entry["body"]), headers=headers)
 
 
 _UNSUPPORTED = object()
@@ -279,6 +300,22 @@ def _no_filter_given(filterset_class: type | None, params: QueryDict) -> bool:
     return names is not None and not any(name in params for name in names)
 
 
+def _ordering_terms(value: str) -> list[str]:
+    """`?ordering=` terms trimmed, each field once: its first term decides, a later one changes no order.
+
+    So `price,price,-price` is one key with `price`, not one per spelling (the key space stays that
+    of the distinct orders). Only an exact field repeats: `--price` stays, for the filter to refuse.
+    """
+    terms: list[str] = []
+    seen: set[str] = set()
+    for term in (term.strip() for term in value.split(",")):
+        field = term.removeprefix("-")
+        if term and field not in seen:
+            seen.add(field)
+            terms.append(term)
+    return terms
+
+
 @contextmanager
 def _only_parameters(request: Request, pairs: list[tuple[str, str]]) -> Iterator[None]:
     """Within the block, the request's query string is exactly `pairs` (then restored)."""
@@ -305,11 +342,17 @@ class CachedReadMixin:
     the one whose bump must drop it; `extra_list_parameters(request)` if the list reads query
     parameters of its own. Set `cache_timeout` (seconds); `cache_per_viewer` when the
     answer depends on who asks (the viewer becomes part of the key); `cache_retrieve = False` to
-    cache the list only.
+    cache the list only; `cache_public` when the answer is the same for everyone, anonymous
+    clients included, so a shared cache (a CDN) may keep it.
+
+    The JSON answers say what a cache may do with them: `private, no-cache` (the client's own
+    cache keeps it and revalidates with the ETag), or with `cache_public`
+    `public, max-age=0, must-revalidate` (a shared cache too, never serving it unrevalidated).
     """
 
     cache_timeout: int
     cache_per_viewer: bool = False
+    cache_public: bool = False
     cache_retrieve: bool = True
     kwargs: dict[str, Any]
     lookup_field: str
@@ -325,6 +368,10 @@ class CachedReadMixin:
         search, ordering and pagination (e.g. the factories' `with_chart_data`, `chart_points`).
         """
         return []
+
+    @property
+    def cache_control(self) -> str:
+        return "public, max-age=0, must-revalidate" if self.cache_public else "private, no-cache"
 
     def _cache_key(self, request: Request, key: str) -> str:
         return f"viewer:{request.user.pk}:{key}" if self.cache_per_viewer else key
@@ -393,7 +440,7 @@ class CachedReadMixin:
             elif isinstance(backend, filters.OrderingFilter):
                 value = params.get(backend.ordering_param)
                 if value:
-                    terms = [term.strip() for term in value.split(",") if term.strip()]
+                    terms = _ordering_terms(value)
                     pairs.append((backend.ordering_param, ",".join(terms) if terms else value))
         pairs.extend(self.extra_list_parameters(request))
         if paginator is not None:
@@ -465,8 +512,8 @@ class CachedReadMixin:
                 return _cache_entry(super(CachedReadMixin, self).list(request, *args, **kwargs).data)  # type: ignore[misc]
 
         namespace = self.cache_namespace_for(request)
-        entry = cached(namespace, self._list_cache_key(request, pairs), compute, self.cache_timeout)
-        return _conditional_response(request, entry)
+        entry = cached(namespace, self._list_cache_key(request, pairs), compute, self.cache_timeout, size=_body_size)
+        return _conditional_response(request, entry, self.cache_control)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not self.cache_retrieve:
@@ -476,5 +523,5 @@ class CachedReadMixin:
             return _cache_entry(super(CachedReadMixin, self).retrieve(request, *args, **kwargs).data)  # type: ignore[misc]
 
         namespace = self.cache_namespace_for(request)
-        entry = cached(namespace, self._detail_cache_key(request), compute, self.cache_timeout)
-        return _conditional_response(request, entry)
+        entry = cached(namespace, self._detail_cache_key(request), compute, self.cache_timeout, size=_body_size)
+        return _conditional_response(request, entry, self.cache_control)

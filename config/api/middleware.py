@@ -1,4 +1,4 @@
-"""Request-level middleware: request id + access log, the URL and body size limits, the CSP header."""
+"""Request-level middleware: request id + access log, the URL and body size limits, cache headers, the CSP header."""
 
 import io
 import logging
@@ -51,6 +51,45 @@ class RequestLogMiddleware:
             return response
         finally:
             request_id_var.reset(token)
+
+
+# What an answer that says nothing else tells every cache: keep nothing. Most answers are one
+# user's (accounts, messages, tokens, errors naming their input); a view whose answer a cache may
+# keep says so itself (config.api.caching.CachedReadMixin).
+DEFAULT_CACHE_CONTROL = "private, no-store"
+_CREDENTIAL_HEADERS = ("Authorization", "Cookie")
+_CREDENTIAL_VARY = ", ".join(_CREDENTIAL_HEADERS)
+
+
+class CacheHeadersMiddleware:
+    """`Cache-Control: private, no-store` on every answer that sets none, and `Vary` naming the credentials.
+
+    A CDN told to cache everything would otherwise hand one user's answer to the next. Any answer
+    not marked `public` varies on `Authorization` and `Cookie` (the credentials the API reads), so
+    even a cache that ignores `private` keys it by who asked. Sits before the size limits and the
+    charset check in MIDDLEWARE, so their 413, 414 and 415 carry it too.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        cache_control = response.get("Cache-Control")
+        if cache_control is None:
+            response["Cache-Control"] = DEFAULT_CACHE_CONTROL
+        elif "public" in cache_control.lower():
+            return response
+        vary = response.get("Vary")
+        if not vary:
+            response["Vary"] = _CREDENTIAL_VARY
+        elif "*" not in vary:
+            present = {name.strip().lower() for name in vary.split(",")}
+            missing = [name for name in _CREDENTIAL_HEADERS if name.lower() not in present]
+            if missing:
+                # What django.utils.cache.patch_vary_headers does, without its regex: this runs on every answer.
+                response["Vary"] = ", ".join([vary, *missing])
+        return response
 
 
 class RequestUrlLimitMiddleware:

@@ -42,19 +42,22 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.api.metrics.RequestMetricsMiddleware",
     "config.api.middleware.RequestLogMiddleware",
+    # The header-adding middlewares come before any middleware that answers by itself (the limits'
+    # 413 and 414, the charset's 415, whitenoise's files), so every answer carries the same headers.
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.api.middleware.CSPMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "config.api.middleware.CacheHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.api.middleware.RequestUrlLimitMiddleware",
     "config.api.middleware.RequestBodyLimitMiddleware",
     "config.api.charsets.RequestCharsetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "config.api.middleware.CSPMiddleware",
     "config.api.middleware.ObjectNotFoundMiddleware",
 ]
 
@@ -169,6 +172,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER", default=5)
 
 # --- Cache --------------------------------------------------------------------------------
+# A cached answer larger than this is computed each time instead of stored (config.api.caching):
+# the biggest regular one, 100 factories x 1,000 chart points, is about 2.5 MB.
+CACHE_ENTRY_MAX_BYTES = env.int("CACHE_ENTRY_MAX_BYTES", default=4 * 1024 * 1024)
 # Redis when REDIS_URL is set; otherwise a per-process local-memory cache. A Redis outage
 # degrades to "no cache" (exceptions ignored and logged) instead of answering 500.
 REDIS_URL = env("REDIS_URL", default="")
@@ -216,6 +222,9 @@ SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
+# The API speaks English only (no translations ship, no LocaleMiddleware). Django's default list of
+# ~100 languages would let `/api/v1/schema/?lang=` build and keep one 1 MB document per language.
+LANGUAGES = [("en", "English")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -234,6 +243,9 @@ WHITENOISE_USE_FINDERS = True
 # --- Request size -------------------------------------------------------------------------
 # A post's text may be 1 MiB of UTF-8; JSON escaping can make that up to 8 MiB on the wire.
 POST_TEXT_MAX_BYTES = 1024 * 1024
+# A list carries this much of each post's text: 100 of them, each at most twice as long in JSON
+# (`"` is `\"`; control characters are refused), stay under the 8 MiB every answer keeps to.
+POST_LIST_TEXT_MAX_BYTES = 32 * 1024
 REQUEST_BODY_MAX_BYTES = 8 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
@@ -259,6 +271,10 @@ REST_FRAMEWORK = {
         "config.api.parsers.JSONParser",
         "config.api.parsers.FormParser",
         "config.api.parsers.MultiPartParser",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "config.api.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,

@@ -18,7 +18,7 @@ from posts.models import Post
 
 from . import schema
 from .permissions import OnlyAuthorEdits
-from .serializers import PostSerializer
+from .serializers import PostListItemSerializer, PostSerializer
 
 
 @documented("Posts", **schema.POSTS)
@@ -42,7 +42,16 @@ class PostViewSet(CachedReadMixin, ScopedModelViewSet):
         # An admin's list is their own posts unless `?author=` picks someone; details and deletes
         # reach every post (moderation).
         listing_own = self.action == "list" and not self.request.query_params.get("author")
-        return selectors.post_list(user=user, include_others=not listing_own)
+        posts = selectors.post_list(user=user, include_others=not listing_own)
+        return selectors.post_list_with_excerpts(posts) if self._lists_excerpts() else posts
+
+    def _lists_excerpts(self) -> bool:
+        # The browsable API builds its create form under the list action too, with a POST request.
+        return self.action == "list" and self.request.method in ("GET", "HEAD")
+
+    def get_serializer_class(self) -> type[PostSerializer | PostListItemSerializer]:
+        """A list's posts carry an excerpt: 100 posts of 1 MiB would make a 200 MB answer."""
+        return PostListItemSerializer if self._lists_excerpts() else PostSerializer
 
     def cache_namespace_for(self, request: Request) -> str:
         """Whose posts this list shows, hence which author's writes must invalidate it."""

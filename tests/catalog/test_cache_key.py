@@ -79,6 +79,9 @@ def test_a_real_filter_still_splits_entries(api_client, stored):
         ("name=widget", "name=%20widget%20"),
         ("search=widget", "search=%20widget"),
         ("ordering=price,-name", "ordering=%20price%20,-name,"),
+        # A later term on a field already ordered by changes nothing: one key however often it comes.
+        ("ordering=price", "ordering=price,price,-price"),
+        ("ordering=-name,price", "ordering=-name,price,name,-price,-name"),
         ("page_size=20", ""),
         ("page_size=junk", ""),
         ("page_size=500", "page_size=100"),
