@@ -12,192 +12,76 @@ one request right after the view's read while the other runs to the end:
   sent afterwards would get (a sprocket's factory loses exactly one from its counter).
 
 A last test per resource lets the two requests run truly at once, many times over.
+
+The resources are the router's, each with its test spec (tests/specs.py): the services raced are
+the spec's `update_service` and `delete_service`, the change its `update_body` (and its
+`race_extra_changes`), the writer its owner where the owner may change and delete it, else an admin.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 import pytest
-from django.db.models import Count, F, Model
+from django.db.models import Count, F
 from rest_framework.test import APIClient
 
-from accounts import services as account_services
-from accounts.models import Account, User
+from accounts.models import User
 from accounts.services import tokens_for_user
-from catalog import services as catalog_services
-from catalog.models import Product
-from messaging import services as messaging_services
-from messaging.models import Message
-from posts import services as post_services
-from posts.models import Post
-from sprockets import services as sprocket_services
-from sprockets.models import Factory, Location, Sprocket, SprocketType
-from tests.accounts.factories import AccountFactory, AdminFactory, UserFactory
-from tests.catalog.factories import ProductFactory
+from sprockets.models import Factory
+from tests.accounts.factories import AdminFactory, UserFactory
 from tests.concurrency import Pause, interleave, run_concurrently
 from tests.helpers import assert_error_shape
-from tests.messaging.factories import MessageFactory
-from tests.posts.factories import PostFactory
-from tests.sprockets.factories import FactoryFactory, LocationFactory, SprocketFactory, SprocketTypeFactory
+from tests.specs import ResourceSpec, module_of, specs
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 REPEATS = 20
 
 
-def _hard_deleted(model: type[Model]) -> Callable[[Model], bool]:
-    return lambda obj: not model._default_manager.filter(pk=obj.pk).exists()
+class Case:
+    """One raced change of one routed resource (tests/specs.py): its spec and what the PATCH/PUT sends."""
+
+    def __init__(self, spec: ResourceSpec, case_id: str, change: Callable[[Any], dict[str, Any]] | None) -> None:
+        self.spec, self.id, self.change = spec, case_id, change
+
+    @property
+    def update(self) -> Callable[..., Any] | None:
+        return self.spec.update_service if self.change is not None else None
+
+    @property
+    def delete(self) -> Callable[..., Any]:
+        assert self.spec.delete_service is not None, f"{self.spec.basename}: delete_service"
+        return self.spec.delete_service
 
 
-def _user_deleted(obj: Model) -> bool:
-    user = User.objects.get(pk=obj.pk)
-    return user.deleted_at is not None and not user.is_active
+def _cases() -> list[Case]:
+    """Every routed resource with a DELETE: its update body raced (if it has a PATCH), and its extras."""
+    cases = []
+    for spec in specs(lambda spec: spec.offers("destroy")):
+        cases.append(Case(spec, spec.basename, spec.update_body if spec.offers("partial_update") else None))
+        cases.extend(Case(spec, case_id, change) for case_id, change in spec.race_extra_changes.items())
+    return cases
 
 
-def _product_deleted(obj: Model) -> bool:
-    return Product.objects.get(pk=obj.pk).deleted_at is not None
+CASES = _cases()
+WRITABLE = [case for case in CASES if case.update is not None]
 
 
-def _move_to_another_factory(obj: Model) -> dict[str, Any]:
-    return {"factory": FactoryFactory.create().pk}
-
-
-@dataclass(frozen=True)
-class Resource:
-    id: str
-    path: str
-    make: Callable[[User], Model]  # the object, owned by the given user where it has an owner
-    change: Callable[[Model], dict[str, Any]]  # what the PATCH or PUT changes
-    services: ModuleType
-    update: str | None  # the service the view's perform_update calls (None: immutable)
-    delete: str  # the service the view's perform_destroy calls
-    is_deleted: Callable[[Model], bool]
-    by_owner: bool = False  # the owner writes (else an admin)
-
-
-RESOURCES = [
-    Resource(
-        "users",
-        "/api/v1/users/",
-        lambda owner: UserFactory.create(),
-        # is_active=True: a PATCH landing after the soft delete must not re-activate the user.
-        lambda obj: {"first_name": "Raced", "is_active": True},
-        account_services,
-        "user_update",
-        "user_soft_delete",
-        _user_deleted,
-    ),
-    Resource(
-        "accounts",
-        "/api/v1/accounts/",
-        lambda owner: AccountFactory.create(owner=owner),
-        lambda obj: {"name": "Raced"},
-        account_services,
-        "account_update",
-        "account_delete",
-        _hard_deleted(Account),
-        by_owner=True,
-    ),
-    Resource(
-        "products",
-        "/api/v1/products/",
-        lambda owner: ProductFactory.create(),
-        lambda obj: {"name": "Raced"},
-        catalog_services,
-        "product_update",
-        "product_soft_delete",
-        _product_deleted,
-    ),
-    Resource(
-        "locations",
-        "/api/v1/locations/",
-        lambda owner: LocationFactory.create(),
-        lambda obj: {"name": "Raced"},
-        sprocket_services,
-        "location_update",
-        "location_delete",
-        _hard_deleted(Location),
-    ),
-    Resource(
-        "sprocket-types",
-        "/api/v1/sprocket-types/",
-        lambda owner: SprocketTypeFactory.create(),
-        lambda obj: {"name": "Raced"},
-        sprocket_services,
-        "sprocket_type_update",
-        "sprocket_type_delete",
-        _hard_deleted(SprocketType),
-    ),
-    Resource(
-        "factories",
-        "/api/v1/factories/",
-        lambda owner: FactoryFactory.create(),
-        lambda obj: {"name": "Raced", "sprocket_production_goal": 99},
-        sprocket_services,
-        "factory_update",
-        "factory_delete",
-        _hard_deleted(Factory),
-    ),
-    Resource(
-        "sprockets",
-        "/api/v1/sprockets/",
-        lambda owner: SprocketFactory.create(),
-        lambda obj: {"name": "Raced"},
-        sprocket_services,
-        "sprocket_update",
-        "sprocket_delete",
-        _hard_deleted(Sprocket),
-    ),
-    Resource(
-        "sprocket-moves",
-        "/api/v1/sprockets/",
-        lambda owner: SprocketFactory.create(),
-        _move_to_another_factory,
-        sprocket_services,
-        "sprocket_update",
-        "sprocket_delete",
-        _hard_deleted(Sprocket),
-    ),
-    Resource(
-        "posts",
-        "/api/v1/posts/",
-        lambda owner: PostFactory.create(author=owner),
-        lambda obj: {"text": "Raced"},
-        post_services,
-        "post_update",
-        "post_delete",
-        _hard_deleted(Post),
-        by_owner=True,
-    ),
-    Resource(
-        "messages",
-        "/api/v1/messages/",
-        lambda owner: MessageFactory.create(account=AccountFactory.create(owner=owner)),
-        lambda obj: {},
-        messaging_services,
-        None,
-        "message_delete",
-        _hard_deleted(Message),
-    ),
-]
-WRITABLE = [resource for resource in RESOURCES if resource.update]
-
-
-def _ids(resources: list[Resource]) -> list[Any]:
-    return [pytest.param(resource, id=resource.id) for resource in resources]
+def _ids(cases: list[Case]) -> list[Any]:
+    return [pytest.param(case, id=case.id) for case in cases]
 
 
 class Race:
     """One resource's object, the user allowed to change it, and requests as that user."""
 
-    def __init__(self, resource: Resource, owner: User | None = None, actor: User | None = None) -> None:
-        self.resource = resource
+    def __init__(self, case: Case, owner: User | None = None, admin: User | None = None) -> None:
+        self.case = case
         self.owner = owner or UserFactory.create()
-        self.actor = actor or (self.owner if resource.by_owner else AdminFactory.create())
-        self.obj = resource.make(self.owner)
-        self.url = f"{resource.path}{self.obj.pk}/"
+        self.admin = admin or AdminFactory.create()
+        self.obj = case.spec.make(self.owner)  # a user is a new one, whatever the owner
+        # The owner where they may change and delete it (accounts, posts), else an admin.
+        self.actor = case.spec.writer(self.obj, self.admin)
+        self.url = case.spec.detail_url(self.obj)
 
     def client(self) -> APIClient:
         # One client per request: each runs in its own thread, and a 500 must come back as an answer.
@@ -206,7 +90,8 @@ class Race:
         return client
 
     def write_request(self, method: str) -> Callable[[], Any]:
-        body = self.resource.change(self.obj)
+        assert self.case.change is not None
+        body = self.case.change(self.obj)
         if method == "put":
             # A full replacement: what the object looks like now, with the change applied.
             current = self.client().get(self.url)
@@ -218,7 +103,7 @@ class Race:
         return self.client().delete(self.url)
 
     def assert_deleted(self) -> None:
-        assert self.resource.is_deleted(self.obj)
+        assert self.case.spec.is_deleted(self.obj)
         assert_error_shape(self.client().get(self.url), 404, code="not_found")
 
 
@@ -233,12 +118,12 @@ def _assert_counters_match_sprockets() -> None:
 
 
 @pytest.mark.parametrize("method", ["patch", "put"])
-@pytest.mark.parametrize("resource", _ids(WRITABLE))
-def test_write_landing_after_a_committed_delete_is_a_404_and_does_not_resurrect(monkeypatch, resource, method):
-    race = Race(resource)
-    assert resource.update is not None
+@pytest.mark.parametrize("case", _ids(WRITABLE))
+def test_write_landing_after_a_committed_delete_is_a_404_and_does_not_resurrect(monkeypatch, case, method):
+    race = Race(case)
+    assert case.update is not None
     write = race.write_request(method)
-    pause = Pause(monkeypatch, resource.services, resource.update)
+    pause = Pause(monkeypatch, module_of(case.update), case.update.__name__)
 
     written, deleted = interleave(pause, write, race.delete_request)
 
@@ -249,11 +134,11 @@ def test_write_landing_after_a_committed_delete_is_a_404_and_does_not_resurrect(
 
 
 @pytest.mark.parametrize("method", ["patch", "put"])
-@pytest.mark.parametrize("resource", _ids(WRITABLE))
-def test_delete_landing_after_a_committed_write_still_deletes(monkeypatch, resource, method):
-    race = Race(resource)
+@pytest.mark.parametrize("case", _ids(WRITABLE))
+def test_delete_landing_after_a_committed_write_still_deletes(monkeypatch, case, method):
+    race = Race(case)
     write = race.write_request(method)
-    pause = Pause(monkeypatch, resource.services, resource.delete)
+    pause = Pause(monkeypatch, module_of(case.delete), case.delete.__name__)
 
     deleted, written = interleave(pause, race.delete_request, write)
 
@@ -263,10 +148,10 @@ def test_delete_landing_after_a_committed_write_still_deletes(monkeypatch, resou
     _assert_counters_match_sprockets()
 
 
-@pytest.mark.parametrize("resource", _ids(RESOURCES))
-def test_delete_landing_after_a_committed_delete_is_a_404_and_deletes_once(monkeypatch, resource):
-    race = Race(resource)
-    pause = Pause(monkeypatch, resource.services, resource.delete)
+@pytest.mark.parametrize("case", _ids(CASES))
+def test_delete_landing_after_a_committed_delete_is_a_404_and_deletes_once(monkeypatch, case):
+    race = Race(case)
+    pause = Pause(monkeypatch, module_of(case.delete), case.delete.__name__)
 
     late, early = interleave(pause, race.delete_request, race.delete_request)
 
@@ -276,13 +161,13 @@ def test_delete_landing_after_a_committed_delete_is_a_404_and_deletes_once(monke
     _assert_counters_match_sprockets()
 
 
-@pytest.mark.parametrize("resource", _ids(RESOURCES))
-def test_requests_sent_at_the_same_moment_never_fail_or_half_write(resource):
-    owner = actor = None
+@pytest.mark.parametrize("case", _ids(CASES))
+def test_requests_sent_at_the_same_moment_never_fail_or_half_write(case):
+    owner = admin = None
     for _ in range(REPEATS):
-        race = Race(resource, owner, actor)
-        owner, actor = race.owner, race.actor  # the same people each round: hashing passwords is slow
-        other = race.write_request("patch") if resource.update else race.delete_request
+        race = Race(case, owner, admin)
+        owner, admin = race.owner, race.admin  # the same people each round: hashing passwords is slow
+        other = race.write_request("patch") if case.update else race.delete_request
 
         first, deleted = run_concurrently(other, race.delete_request)
 

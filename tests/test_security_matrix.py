@@ -5,53 +5,46 @@ authorization (BFLA), API2 broken authentication (the gaps the token tests in te
 API4 resource consumption (page sizes) and API8 misconfiguration (CSRF on session writes, CORS).
 Mass assignment (API3) is in tests/test_security_mass_assignment.py.
 
+The access tables are generated from the router and each resource's test spec (tests/specs.py,
+tests/<app>/specs.py: who may do what): a new route is covered without being listed here. What is
+specific to one resource (filters, custom actions, idempotency keys) stays below as explicit rows.
+
 Every refusal is checked twice: the status, and that the database is exactly as it was.
 """
 
 import base64
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import jwt
 import pytest
+from django.apps import apps
 from django.conf import settings
-from django.db.models import Model
 from rest_framework.test import APIClient
 
 from accounts.models import Account, User
-from catalog.models import Product
 from messaging.models import Message
 from posts.models import Post
-from sprockets.models import Factory, FactoryChartEntry, Location, Sprocket, SprocketType
-from tests.accounts.factories import DEFAULT_PASSWORD, AccountFactory, UserFactory
-from tests.catalog.factories import ProductFactory
+from tests.accounts.factories import DEFAULT_PASSWORD, AccountFactory
 from tests.messaging.factories import MessageFactory
 from tests.posts.factories import PostFactory
-from tests.sprockets.factories import FactoryFactory, LocationFactory, SprocketFactory, SprocketTypeFactory
+from tests.specs import ACTIONS, DETAIL_ACTIONS, METHOD, OUR_APPS, WRITES, Action, ResourceSpec, Role, specs
+from tests.sprockets.factories import FactoryFactory
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
-SNAPSHOT_MODELS: tuple[type[Model], ...] = (
-    User,
-    Account,
-    Message,
-    Post,
-    Product,
-    Location,
-    SprocketType,
-    Factory,
-    FactoryChartEntry,
-    Sprocket,
+# Every model of our apps: what an attacker could touch.
+SNAPSHOT_MODELS = sorted(
+    (model for model in apps.get_models() if model._meta.app_label in OUR_APPS), key=lambda m: m._meta.label
 )
 
 
 # --- local assertions -----------------------------------------------------------------------
 def db_state() -> dict[str, list[dict[str, Any]]]:
     """Every row of every model an attacker could touch (base managers: soft-deleted rows too)."""
-    return {model.__name__: list(model._base_manager.order_by("pk").values()) for model in SNAPSHOT_MODELS}
+    return {model._meta.label: list(model._base_manager.order_by("pk").values()) for model in SNAPSHOT_MODELS}
 
 
 def assert_refused(response: Any, status: int) -> None:
@@ -84,8 +77,114 @@ def bearer(token: str) -> APIClient:
 
 
 # =============================================================================================
-# API1 BOLA: another regular user's objects are a 404 for every method, and stay as they were
+# API1 BOLA and API5 BFLA, generated: every role, every action of every routed resource
 # =============================================================================================
+def _offered(spec: ResourceSpec) -> list[Action]:
+    return [action for action in ACTIONS if spec.offers(action)]
+
+
+ACCESS_CASES = [
+    pytest.param(spec, role, action, id=f"{spec.basename}-{role}-{action}")
+    for spec in specs()
+    for role in spec.roles()
+    for action in _offered(spec)
+]
+
+
+def _row(obj: Any) -> dict[str, Any] | None:
+    return type(obj)._base_manager.filter(pk=obj.pk).values().first()
+
+
+@pytest.mark.parametrize(("spec", "role", "action"), ACCESS_CASES)
+def test_each_role_gets_what_the_resources_access_table_says(
+    api_client, user, other_user, admin_user, client_for, spec: ResourceSpec, role: Role, action: Action
+):
+    # The object belongs to another regular user (`other_user`); `user` is the attacker.
+    obj = spec.make(other_user)
+    caller = {"anonymous": None, "user": user, "owner": spec.owner(obj), "admin": admin_user}[role]
+    client = client_for(caller) if caller is not None else api_client
+    url = spec.list_url(obj) if action in ("list", "create") else spec.detail_url(obj)
+    body = spec.body(action, obj, caller or user) if action in WRITES else None
+    status = spec.access.status(role, action)
+    before, row_before = db_state(), _row(obj)
+
+    response = call(client, METHOD[action], url, body)
+
+    if status >= 400:
+        assert_refused(response, status)
+        assert db_state() == before
+        return
+    assert response.status_code == status, (response.status_code, response.content[:500])
+    if action in ("list", "retrieve"):
+        assert db_state() == before
+    elif action == "create":
+        assert type(obj)._base_manager.filter(pk=response.json()["id"]).exists()
+    elif action == "destroy":
+        assert spec.is_deleted(obj)
+    else:
+        row_after = _row(obj)
+        assert row_after is not None
+        assert row_after != row_before
+
+
+# Actions a route does not offer (messages are immutable): a 405 for every signed-in caller, the
+# owner and a stranger alike (the answer does not depend on whose object it is).
+NOT_OFFERED = [
+    pytest.param(spec, role, action, id=f"{spec.basename}-{role}-{action}")
+    for spec in specs()
+    for role in spec.roles()
+    if role != "anonymous"
+    for action in ACTIONS
+    if not spec.offers(action) and (spec.has_detail_route() if action in DETAIL_ACTIONS else spec.offers("list"))
+]
+
+
+@pytest.mark.parametrize(("spec", "role", "action"), NOT_OFFERED)
+def test_an_action_a_route_does_not_offer_is_a_405_for_everyone(
+    user, other_user, admin_user, client_for, spec: ResourceSpec, role: Role, action: Action
+):
+    obj = spec.make(other_user)
+    caller = {"user": user, "owner": spec.owner(obj), "admin": admin_user}[role]
+    url = spec.list_url(obj) if action in ("list", "create") else spec.detail_url(obj)
+    before = db_state()
+
+    response = call(client_for(caller), METHOD[action], url, {"body": "edited"})
+
+    assert_refused(response, 405)
+    assert db_state() == before
+
+
+OWN_LISTS = [
+    pytest.param(spec, id=spec.basename)
+    for spec in specs(lambda spec: spec.owned and spec.offers("list") and spec.access.status("owner", "list") == 200)
+]
+
+
+@pytest.mark.parametrize("spec", OWN_LISTS)
+def test_a_list_shows_ones_own_rows_and_never_another_users(other_user, user, client_for, spec: ResourceSpec):
+    victims = spec.make(other_user)
+    own = spec.make(user)
+
+    ids = result_ids(client_for(spec.owner(own)).get(spec.list_url(own)))
+
+    assert str(own.pk) in ids
+    assert str(victims.pk) not in ids
+
+
+ADMIN_SEES_ALL = [pytest.param(spec, id=spec.basename) for spec in specs(lambda spec: spec.offers("list"))]
+
+
+@pytest.mark.parametrize("spec", ADMIN_SEES_ALL)
+def test_an_admin_lists_everyones_rows(other_user, admin_user, client_for, spec: ResourceSpec):
+    obj = spec.make(other_user)
+    query = spec.admin_list_query(obj)
+
+    ids = result_ids(client_for(admin_user).get(spec.list_url(obj) + (f"?{query}" if query else "")))
+
+    assert str(obj.pk) in ids
+
+
+# --- what is specific to one resource ---------------------------------------------------------
 @dataclass
 class Rows:
     """The victim's rows (`other_user`) and the attacker's own (`user`), so lists are not vacuous."""
@@ -112,57 +211,6 @@ def rows(user: User, other_user: User) -> Rows:
         own_message=MessageFactory.create(account=own_account, body="attacker note"),
         own_post=PostFactory.create(author=user, text="attacker post"),
     )
-
-
-DETAIL_PATHS: dict[str, Callable[[Rows], str]] = {
-    "account": lambda r: f"{API}/accounts/{r.account.pk}/",
-    "post": lambda r: f"{API}/posts/{r.post.pk}/",
-    "message": lambda r: f"{API}/messages/{r.message.pk}/",
-    "account_messages": lambda r: f"{API}/accounts/{r.account.pk}/messages/",
-    "user": lambda r: f"{API}/users/{r.victim.pk}/",
-}
-ACCOUNT_BODY = {"name": "Taken over", "description": "mine now", "currency": "EUR"}
-USER_BODY = {"email": "taken-over@example.com", "username": "taken-over", "first_name": "Mallory"}
-
-# (resource, method, body): another regular user gets a 404 and nothing changes.
-BOLA_CROSS_USER = [
-    ("account", "GET", None),
-    ("account", "PUT", ACCOUNT_BODY),
-    ("account", "PATCH", {"name": "Taken over"}),
-    ("account", "DELETE", None),
-    ("post", "GET", None),
-    ("post", "PUT", {"text": "defaced"}),
-    ("post", "PATCH", {"text": "defaced"}),
-    ("post", "DELETE", None),
-    ("message", "GET", None),
-    ("message", "DELETE", None),
-    ("account_messages", "GET", None),
-    ("user", "GET", None),
-    ("user", "PUT", USER_BODY),
-    ("user", "PATCH", {"first_name": "Mallory"}),
-]
-
-
-@pytest.mark.parametrize(("resource", "method", "body"), BOLA_CROSS_USER)
-def test_another_users_object_is_a_404_and_unchanged(rows, user, client_for, resource, method, body):
-    before = db_state()
-
-    response = call(client_for(user), method, DETAIL_PATHS[resource](rows), body)
-
-    assert_refused(response, 404)
-    assert db_state() == before
-
-
-@pytest.mark.parametrize("method", ["PUT", "PATCH"])
-@pytest.mark.parametrize("whose", ["own_message", "message"])
-def test_messages_are_immutable_for_owner_and_stranger_alike(rows, user, client_for, method, whose):
-    # 405 either way: the answer does not depend on whether the message is the caller's.
-    before = db_state()
-
-    response = call(client_for(user), method, f"{API}/messages/{getattr(rows, whose).pk}/", {"body": "edited"})
-
-    assert_refused(response, 405)
-    assert db_state() == before
 
 
 def test_a_message_cannot_be_sent_from_another_users_account(rows, user, client_for):
@@ -193,14 +241,12 @@ def test_an_idempotency_key_replays_nothing_of_another_users_request(rows, user,
     assert db_state() == before
 
 
-# (list path, whose rows the list holds, is the attacker's own row expected): never the victim's.
+# (list path with filters, whose rows the list holds, is the attacker's own row expected): never
+# the victim's. The unfiltered lists are generated above.
 BOLA_LISTS = [
-    ("/accounts/", "account", True),
     ("/accounts/?search=Victim", "account", False),
     ("/accounts/?active=true&ordering=-balance", "account", True),
-    ("/posts/", "post", True),
     ("/posts/?author={victim}", "post", False),
-    ("/messages/", "message", True),
     ("/messages/?account={account}", "message", False),
     ("/messages/?account={account},{own_account}", "message", True),
     ("/messages/?message_id={message}", "message", False),
@@ -217,167 +263,38 @@ def _fill(path: str, rows: Rows) -> str:
 
 
 @pytest.mark.parametrize(("path", "kind", "own_listed"), BOLA_LISTS)
-def test_a_list_never_shows_another_users_rows(rows, user, client_for, path, kind, own_listed):
+def test_a_filtered_list_never_shows_another_users_rows(rows, user, client_for, path, kind, own_listed):
     ids = result_ids(client_for(user).get(API + _fill(path, rows)))
 
     assert str(getattr(rows, kind).pk) not in ids
     assert (str(getattr(rows, f"own_{kind}").pk) in ids) is own_listed
 
 
-# (list path, row the admin must see): the admin column of API.md's roles table.
-ADMIN_LISTS = [
-    ("/accounts/", "account"),
-    ("/posts/?author={victim}", "post"),
-    ("/messages/", "message"),
-    ("/messages/?account={account}", "message"),
-    ("/accounts/{account}/messages/", "message"),
-]
-
-
-@pytest.mark.parametrize(("path", "kind"), ADMIN_LISTS)
-def test_an_admin_lists_everyones_rows(rows, admin_user, client_for, path, kind):
-    assert str(getattr(rows, kind).pk) in result_ids(client_for(admin_user).get(API + _fill(path, rows)))
+def test_an_admin_sees_another_users_messages_filtered_by_account(rows, admin_user, client_for):
+    assert str(rows.message.pk) in result_ids(client_for(admin_user).get(f"{API}/messages/?account={rows.account.pk}"))
 
 
 def test_an_admins_own_post_list_is_their_own_unless_they_pick_an_author(rows, admin_user, client_for):
     assert str(rows.post.pk) not in result_ids(client_for(admin_user).get(f"{API}/posts/"))
 
 
-# (resource, who, method, body, status, effect): what the owner and an admin may do to the victim's
-# rows. effect: "same" (nothing changes), "changed" (that row changes), "gone" (deleted).
-OWNER_AND_ADMIN = [
-    ("account", "owner", "GET", None, 200, "same"),
-    ("account", "owner", "PUT", ACCOUNT_BODY, 200, "changed"),
-    ("account", "owner", "PATCH", {"name": "Renamed"}, 200, "changed"),
-    ("account", "owner", "DELETE", None, 204, "gone"),
-    ("account", "admin", "GET", None, 200, "same"),
-    ("account", "admin", "PUT", ACCOUNT_BODY, 200, "changed"),
-    ("account", "admin", "PATCH", {"name": "Renamed"}, 200, "changed"),
-    ("account", "admin", "DELETE", None, 204, "gone"),
-    ("post", "owner", "GET", None, 200, "same"),
-    ("post", "owner", "PATCH", {"text": "edited"}, 200, "changed"),
-    ("post", "owner", "DELETE", None, 204, "gone"),
-    ("post", "admin", "GET", None, 200, "same"),
-    ("post", "admin", "PUT", {"text": "moderated"}, 403, "same"),
-    ("post", "admin", "PATCH", {"text": "moderated"}, 403, "same"),
-    ("post", "admin", "DELETE", None, 204, "gone"),
-    ("message", "owner", "GET", None, 200, "same"),
-    ("message", "owner", "DELETE", None, 403, "same"),
-    ("message", "admin", "GET", None, 200, "same"),
-    ("message", "admin", "DELETE", None, 204, "gone"),
-    ("account_messages", "owner", "GET", None, 200, "same"),
-    ("account_messages", "admin", "GET", None, 200, "same"),
-    ("user", "owner", "GET", None, 200, "same"),
-    ("user", "owner", "PUT", USER_BODY, 200, "changed"),
-    ("user", "owner", "PATCH", {"first_name": "Renamed"}, 200, "changed"),
-    ("user", "admin", "GET", None, 200, "same"),
-    ("user", "admin", "PUT", USER_BODY, 200, "changed"),
-    ("user", "admin", "PATCH", {"first_name": "Renamed"}, 200, "changed"),
-    ("user", "admin", "DELETE", None, 204, "gone"),
-]
-ROW_OF: dict[str, Callable[[Rows], Model]] = {
-    "account": lambda r: r.account,
-    "post": lambda r: r.post,
-    "message": lambda r: r.message,
-    "account_messages": lambda r: r.account,
-    "user": lambda r: r.victim,
-}
-
-
-@pytest.mark.parametrize(("resource", "who", "method", "body", "status", "effect"), OWNER_AND_ADMIN)
-def test_the_owner_and_an_admin_get_what_the_contract_says(
-    rows, admin_user, client_for, resource, who, method, body, status, effect
-):
-    row = ROW_OF[resource](rows)
-    model = type(row)
-    before = db_state()
-    row_before = model._base_manager.filter(pk=row.pk).values().first()
-
-    response = call(
-        client_for(rows.victim if who == "owner" else admin_user), method, DETAIL_PATHS[resource](rows), body
-    )
-
-    assert response.status_code == status, (response.status_code, response.content[:500])
-    row_after = model._base_manager.filter(pk=row.pk).values().first()
-    if effect == "same":
-        assert db_state() == before
-    elif effect == "changed":
-        assert row_after is not None
-        assert row_after != row_before
-    elif isinstance(row, User):  # a user's delete is a soft delete
-        assert row_after is not None
-        assert row_after["deleted_at"] is not None
-    else:
-        assert row_after is None
-
-
-# =============================================================================================
-# API5 BFLA: every admin-only operation of docs/API.md, as a regular user (403), anonymous (401)
-# and an admin (the route is real and the body valid)
-# =============================================================================================
+# Admin-only operations besides the standard actions (those are in the access tables): a regular
+# user gets a 403, anonymous a 401, an admin what the contract says (the route is real, the body valid).
 @pytest.fixture
 def targets(user: User, other_user: User) -> dict[str, Any]:
-    used_factory = FactoryFactory.create()
-    used_type = SprocketTypeFactory.create()
-    return {
-        "product": ProductFactory.create().pk,
-        "location": LocationFactory.create().pk,  # unused, so an admin's delete is a 204, not a 409
-        "sprocket_type": SprocketTypeFactory.create().pk,
-        "factory": FactoryFactory.create(location=None).pk,
-        "sprocket": SprocketFactory.create(factory=used_factory, sprocket_type=used_type).pk,
-        "used_factory": used_factory.pk,
-        "used_type": used_type.pk,
-        "self": user.pk,
-        "other": other_user.pk,
-        "own_message": MessageFactory.create(account=AccountFactory.create(owner=user)).pk,
-    }
+    return {"self": user.pk, "other": other_user.pk}
 
 
-PRODUCT = {"name": "Anvil", "price": "99.00", "stock": 3, "sku": "SEC-ANVIL"}
-LOCATION = {"address_1": "1 Guarded Way", "city": "Springfield", "postal_code": "SEC-001", "country_code": "US"}
-SPROCKET_TYPE = {"teeth": 20, "pitch_diameter": "30.000", "outside_diameter": "33.000", "pitch": "5.000"}
-FACTORY = {"name": "Shadow works", "sprocket_production_goal": 7}
-
-# (method, path, body, what an admin gets). Bodies are callables of the targets where they need ids.
+# (method, path, body, what an admin gets).
 ADMIN_ONLY: list[Any] = [
-    pytest.param("POST", "/products/", PRODUCT, 201, id="product-create"),
-    pytest.param("PUT", "/products/{product}/", PRODUCT, 200, id="product-put"),
-    pytest.param("PATCH", "/products/{product}/", {"price": "0.01"}, 200, id="product-patch"),
-    pytest.param("DELETE", "/products/{product}/", None, 204, id="product-delete"),
-    pytest.param("POST", "/locations/", LOCATION, 201, id="location-create"),
-    pytest.param("PUT", "/locations/{location}/", LOCATION, 200, id="location-put"),
-    pytest.param("PATCH", "/locations/{location}/", {"city": "Shelbyville"}, 200, id="location-patch"),
-    pytest.param("DELETE", "/locations/{location}/", None, 204, id="location-delete"),
-    pytest.param("POST", "/sprocket-types/", SPROCKET_TYPE, 201, id="sprocket-type-create"),
-    pytest.param("PUT", "/sprocket-types/{sprocket_type}/", SPROCKET_TYPE, 200, id="sprocket-type-put"),
-    pytest.param("PATCH", "/sprocket-types/{sprocket_type}/", {"teeth": 40}, 200, id="sprocket-type-patch"),
-    pytest.param("DELETE", "/sprocket-types/{sprocket_type}/", None, 204, id="sprocket-type-delete"),
-    pytest.param("POST", "/factories/", FACTORY, 201, id="factory-create"),
-    pytest.param("PUT", "/factories/{factory}/", FACTORY, 200, id="factory-put"),
-    pytest.param("PATCH", "/factories/{factory}/", {"sprocket_production_goal": 1}, 200, id="factory-patch"),
-    pytest.param("DELETE", "/factories/{factory}/", None, 204, id="factory-delete"),
-    pytest.param(
-        "PUT",
-        "/sprockets/{sprocket}/",
-        lambda t: {"name": "moved", "factory": t["used_factory"], "sprocket_type": t["used_type"]},
-        200,
-        id="sprocket-put",
-    ),
-    pytest.param("PATCH", "/sprockets/{sprocket}/", {"name": "renamed"}, 200, id="sprocket-patch"),
-    pytest.param("DELETE", "/sprockets/{sprocket}/", None, 204, id="sprocket-delete"),
-    pytest.param("GET", "/users/", None, 200, id="users-list"),
     pytest.param("GET", "/users/?role=admin", None, 200, id="users-list-filtered"),
-    pytest.param("DELETE", "/users/{other}/", None, 204, id="user-delete-other"),
-    pytest.param("DELETE", "/users/{self}/", None, 204, id="user-delete-self"),
     pytest.param("POST", "/users/{self}/role/", {"role": "admin"}, 200, id="user-role-promote-self"),
     pytest.param("POST", "/users/{other}/role/", {"role": "admin"}, 200, id="user-role-other"),
-    pytest.param("DELETE", "/messages/{own_message}/", None, 204, id="message-delete-own"),
 ]
 
 
 def _request(client: APIClient, targets: dict[str, Any], method: str, path: str, body: Any) -> Any:
-    payload = body(targets) if callable(body) else body
-    return call(client, method, API + path.format(**targets), payload)
+    return call(client, method, API + path.format(**targets), body)
 
 
 @pytest.mark.parametrize(("method", "path", "body", "admin_status"), ADMIN_ONLY)
@@ -403,40 +320,18 @@ def test_an_admin_may_call_admin_only_operations(targets, admin_user, client_for
     assert response.status_code == admin_status, (response.status_code, response.content[:500])
 
 
-# The anonymous column of API.md's roles table: products are public, everything else needs a token.
+# The anonymous column of API.md's roles table beyond the standard actions (generated above).
 ANONYMOUS_READS = [
-    ("/products/", 200),
-    ("/products/{product}/", 200),
-    ("/locations/", 401),
-    ("/locations/{location}/", 401),
-    ("/sprocket-types/", 401),
-    ("/factories/", 401),
     ("/factories/{factory}/chart/", 401),
-    ("/sprockets/", 401),
-    ("/sprockets/{sprocket}/", 401),
-    ("/users/{self}/", 401),
-    ("/accounts/", 401),
-    ("/posts/", 401),
-    ("/messages/", 401),
-    ("/messages/{own_message}/", 401),
     ("/auth/me/", 401),
 ]
 
 
 @pytest.mark.parametrize(("path", "status"), ANONYMOUS_READS)
-def test_anonymous_reads(targets, api_client, path, status):
-    response = api_client.get(API + path.format(**targets))
+def test_anonymous_reads(api_client, path, status):
+    response = api_client.get(API + path.format(factory=FactoryFactory.create().pk))
 
-    if status == 200:
-        assert response.status_code == 200, response.content[:500]
-    else:
-        assert_refused(response, status)
-
-
-def test_a_regular_user_may_create_a_sprocket_but_not_change_it(targets, user, client_for):
-    body = {"factory": targets["used_factory"], "sprocket_type": targets["used_type"]}
-
-    assert client_for(user).post(f"{API}/sprockets/", body, format="json").status_code == 201
+    assert_refused(response, status)
 
 
 # =============================================================================================
@@ -546,55 +441,29 @@ def test_a_refresh_token_is_refused_as_an_access_token_everywhere(user, method, 
 
 # =============================================================================================
 # API4 resource consumption: no list answers more than 100 rows, whatever `page_size` says
-# (products: tests/catalog/test_products_api.py::test_page_size_bounds; accounts:
-# tests/accounts/test_accounts_api.py::test_page_size_is_clamped_to_100; messages:
+# (generated for every routed list but a nested one, whose paginator is its parent list's; products
+# also in tests/catalog/test_products_api.py::test_page_size_bounds, accounts in
+# tests/accounts/test_accounts_api.py::test_page_size_is_clamped_to_100, messages in
 # tests/messaging/test_message_pagination.py::test_page_size_is_clamped_to_100)
 # =============================================================================================
-def _many_posts(user: User) -> None:
-    PostFactory.create_batch(101, author=user)
-
-
-def _many_users(user: User) -> None:
-    UserFactory.create_batch(100)
-
-
-def _many_locations(user: User) -> None:
-    LocationFactory.create_batch(101)
-
-
-def _many_sprocket_types(user: User) -> None:
-    SprocketTypeFactory.create_batch(101)
-
-
-def _many_factories(user: User) -> None:
-    FactoryFactory.create_batch(101, location=None)
-
-
-def _many_sprockets(user: User) -> None:
-    SprocketFactory.create_batch(101, factory=FactoryFactory.create(), sprocket_type=SprocketTypeFactory.create())
-
-
-# (list, caller, rows): 101+ rows, `page_size` far above the maximum: clamped to 100 (API.md).
 PAGE_SIZE_CLAMP = [
-    ("/posts/", "user", _many_posts),
-    ("/users/", "admin", _many_users),
-    ("/locations/", "user", _many_locations),
-    ("/sprocket-types/", "user", _many_sprocket_types),
-    ("/factories/", "user", _many_factories),
-    ("/sprockets/", "user", _many_sprockets),
+    pytest.param(spec, id=spec.basename) for spec in specs(lambda spec: spec.offers("list") and not spec.nested)
 ]
 
 
 @pytest.mark.parametrize("page_size", ["101", "1000000", "9" * 40])
-@pytest.mark.parametrize(("path", "who", "make_rows"), PAGE_SIZE_CLAMP)
-def test_page_size_above_the_maximum_is_clamped_to_100(user, admin_user, client_for, path, who, make_rows, page_size):
-    make_rows(user)
+@pytest.mark.parametrize("spec", PAGE_SIZE_CLAMP)
+def test_page_size_above_the_maximum_is_clamped_to_100(user, admin_user, client_for, spec: ResourceSpec, page_size):
+    # 101 rows the caller sees: their own, or (a list only an admin reads) anyone's, read by an admin.
+    regular = spec.access.status("owner" if spec.owned else "user", "list") == 200
+    rows = [spec.make(user) for _ in range(101)]
 
-    response = client_for(admin_user if who == "admin" else user).get(f"{API}{path}?page_size={page_size}")
+    response = client_for(user if regular else admin_user).get(f"{spec.list_url(rows[0])}?page_size={page_size}")
 
     assert response.status_code == 200, response.content[:500]
     assert len(response.json()["results"]) == 100
-    assert response.json()["count"] > 100
+    if "count" in response.json():  # a cursor-paginated list has no count
+        assert response.json()["count"] > 100
 
 
 def test_a_forged_x_forwarded_for_does_not_escape_the_per_ip_login_limit(api_client):

@@ -12,7 +12,8 @@ from types import ModuleType
 from django.apps import AppConfig, apps
 
 
-def _optional_module(dotted: str) -> ModuleType | None:
+def optional_module(dotted: str) -> ModuleType | None:
+    """The module, or None if it does not exist (tests/specs.py finds each app's test specs this way)."""
     try:
         return import_module(dotted)
     except ModuleNotFoundError as exc:
@@ -25,6 +26,6 @@ def _optional_module(dotted: str) -> ModuleType | None:
 
 def app_submodules(submodule: str) -> Iterator[tuple[AppConfig, ModuleType]]:
     for app_config in apps.get_app_configs():
-        module = _optional_module(f"{app_config.name}.{submodule}")
+        module = optional_module(f"{app_config.name}.{submodule}")
         if module is not None:
             yield app_config, module
