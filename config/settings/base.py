@@ -122,7 +122,8 @@ def _database(config: dict, *, pool_timeout: float, pooler: str = "django") -> d
             "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
             "max_size": env.int("DB_POOL_MAX_SIZE", default=env.int("GUNICORN_THREADS", default=1) + 1),
             # A request that finds no free connection in time is a 503 with Retry-After. Once a
-            # checkout has failed, the next ones wait DB_OUTAGE_POOL_TIMEOUT (config/db/postgresql).
+            # checkout has failed, the pool is not asked until PostgreSQL accepts a connection
+            # again (the outage breaker, config/db/postgresql; DB_OUTAGE_PROBE_INTERVAL).
             "timeout": pool_timeout,
         }
         config["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not
@@ -138,9 +139,9 @@ def _database(config: dict, *, pool_timeout: float, pooler: str = "django") -> d
 
 
 DB_POOL_TIMEOUT = env.float("DB_POOL_TIMEOUT", default=5.0)
-# After a checkout failed (PostgreSQL down, or the pool exhausted), a process's checkouts wait this
-# long instead, until one succeeds: during an outage each request gets its 503 within it.
-DB_OUTAGE_POOL_TIMEOUT = env.float("DB_OUTAGE_POOL_TIMEOUT", default=0.5)
+# After a checkout failed, a process probes PostgreSQL with a connection of its own at most this
+# often, and answers 503 at once in between, until a probe connects (config/db/postgresql).
+DB_OUTAGE_PROBE_INTERVAL = env.float("DB_OUTAGE_PROBE_INTERVAL", default=0.5)
 # "pgbouncer" when DATABASE_URL (and the replicas') point at PgBouncer in transaction mode.
 DB_POOLER = env.str("DB_POOLER", default="django")
 DATABASES = {
