@@ -16,7 +16,7 @@ sprocket creates, `/health/`), every answer recorded. Then, one after another:
    `Retry-After` and no stack trace, each within two DB_POOL_TIMEOUTs plus a margin (never near
    the gunicorn timeout); `/health/` stays 200 and `/ready/` 503; it recovers without a restart.
    Then, the load paused and one client alone: stopped again, each worker's first 503 waits the
-   pool timeout and every further one comes within 1 s (the breaker, DB_OUTAGE_POOL_TIMEOUT);
+   pool timeout and every further one comes within 1 s (the breaker, DB_OUTAGE_PROBE_INTERVAL);
    started, 20 database reads in a row are all 200; restarted while nobody asked (every pooled
    connection stale), the next 20 are all 200 too, the first included (the pool's check).
 3. **PostgreSQL at max_connections**: every free slot held by the test, the workers reloaded
@@ -78,7 +78,7 @@ CLIENTS = 4
 PACE_SECONDS = 0.07
 WORKERS = 2
 # Once a worker has seen the outage (its first 503, after up to DB_POOL_TIMEOUT), each further 503
-# comes within this (DB_OUTAGE_POOL_TIMEOUT, 0.5 s by default, plus the request itself).
+# comes within this: the breaker answers at once, or after one probe (a refused connect here).
 OUTAGE_503_LIMIT = 1.0
 # Database requests in a row that must all be 200 once PostgreSQL is back.
 SEQUENTIAL_AFTER_RETURN = 20
