@@ -15,6 +15,10 @@ sprocket creates, `/health/`), every answer recorded. Then, one after another:
 2. **PostgreSQL stopped, then started**: database routes answer 503 in the error format with
    `Retry-After` and no stack trace, each within two DB_POOL_TIMEOUTs plus a margin (never near
    the gunicorn timeout); `/health/` stays 200 and `/ready/` 503; it recovers without a restart.
+   Then, the load paused and one client alone: stopped again, each worker's first 503 waits the
+   pool timeout and every further one comes within 1 s (the breaker, DB_OUTAGE_PROBE_INTERVAL);
+   started, 20 database reads in a row are all 200; restarted while nobody asked (every pooled
+   connection stale), the next 20 are all 200 too, the first included (the pool's check).
 3. **PostgreSQL at max_connections**: every free slot held by the test, the workers reloaded
    (so they need new connections): 503s, never a 500; recovery once the slots are released.
 4. **A worker killed with SIGKILL mid-load**: the master replaces it; no half-written sprocket.
@@ -72,6 +76,12 @@ DB_POOL_TIMEOUT = 3.0
 UNAVAILABLE_LATENCY_LIMIT = 2 * DB_POOL_TIMEOUT + 2.0
 CLIENTS = 4
 PACE_SECONDS = 0.07
+WORKERS = 2
+# Once a worker has seen the outage (its first 503, after up to DB_POOL_TIMEOUT), each further 503
+# comes within this: the breaker answers at once, or after one probe (a refused connect here).
+OUTAGE_503_LIMIT = 1.0
+# Database requests in a row that must all be 200 once PostgreSQL is back.
+SEQUENTIAL_AFTER_RETURN = 20
 
 
 # --- The load ---------------------------------------------------------------------------------
@@ -95,6 +105,7 @@ class Load:
         self.outcomes: list[Outcome] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._paused = threading.Event()
         self._threads: list[threading.Thread] = []
         self._created = 0
 
@@ -117,6 +128,9 @@ class Load:
     def _client(self, offset: int) -> None:
         n = offset
         while not self._stop.is_set():
+            if self._paused.is_set():
+                time.sleep(0.05)
+                continue
             kind, method, path, body, token = self._request(n)
             n += CLIENTS
             started = time.monotonic()
@@ -141,6 +155,16 @@ class Load:
         self._threads = [threading.Thread(target=self._client, args=(i,), daemon=True) for i in range(CLIENTS)]
         for thread in self._threads:
             thread.start()
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """No load inside the block (requests under way finish first): a script's own requests alone."""
+        self._paused.set()
+        time.sleep(1.0)
+        try:
+            yield
+        finally:
+            self._paused.clear()
 
     def stop(self) -> None:
         self._stop.set()
@@ -249,6 +273,69 @@ def phase_postgres_down(check: Checks, load: Load, postgres: OwnPostgres, *, por
         f"while down: {summary(during)}; 503s {len(unavailable)} (slowest {slowest:.1f} s, limit "
         f"{UNAVAILABLE_LATENCY_LIMIT:.0f} s; malformed {len(bad_503)}); other 5xx {len(other_5xx)}; /health/ {health}; "
         f"/ready/ {ready_status} {ready}; database routes back {recovered:.1f} s after the restart",
+    )
+
+
+def timed_database_reads(port: int, token: str, count: int) -> list[tuple[int, float]]:
+    """`count` authenticated factory lists one after another (each touches the database): (status, seconds)."""
+    answers = []
+    for _ in range(count):
+        started = time.monotonic()
+        status = send(port, "GET", "/api/v1/factories/", token=token).status
+        answers.append((status, time.monotonic() - started))
+    return answers
+
+
+def phase_postgres_quiet(check: Checks, load: Load, postgres: OwnPostgres, *, port: int) -> None:
+    """The load paused: one client alone, so each answer's time is the server's, not a queue's.
+
+    1. PostgreSQL stopped: after each worker's first 503, every further 503 within OUTAGE_503_LIMIT.
+    2. Started again: once a database route answers, SEQUENTIAL_AFTER_RETURN in a row are all 200.
+    3. Restarted while no request came (every idle pooled connection broken, no worker has seen
+       anything): the next SEQUENTIAL_AFTER_RETURN database requests are all 200, the first included.
+    """
+    token = load.user_token
+    with load.paused():
+        warm = timed_database_reads(port, token, 10)  # both workers hold idle pooled connections
+        postgres.stop()
+        down = timed_database_reads(port, token, 15)
+        postgres.start()
+        restarted = time.monotonic()
+        recovered = wait_for(
+            lambda: send(port, "GET", "/api/v1/factories/", token=token).status == 200,
+            what="factories after PostgreSQL returned",
+        )
+        back = timed_database_reads(port, token, SEQUENTIAL_AFTER_RETURN)
+        warm += timed_database_reads(port, token, 10)
+        postgres.stop()
+        postgres.start()  # a restart no request saw: every pooled connection is stale
+        after_restart = timed_database_reads(port, token, SEQUENTIAL_AFTER_RETURN)
+    slow_503 = [seconds for status, seconds in down if status == 503 and seconds > OUTAGE_503_LIMIT]
+    fast_503 = [seconds for status, seconds in down if status == 503 and seconds <= OUTAGE_503_LIMIT]
+
+    def statuses(answers: list[tuple[int, float]]) -> str:
+        return " ".join(str(status) for status, _ in answers)
+
+    def slowest(answers: list[tuple[int, float]]) -> float:
+        return max((seconds for _, seconds in answers), default=0.0)
+
+    check(
+        "postgres down, 503s fast once seen",
+        all(status == 200 for status, _ in warm)
+        and all(status == 503 for status, _ in down)
+        and len(slow_503) <= WORKERS
+        and len(fast_503) >= len(down) - WORKERS,
+        f"{len(down)} database reads in a row while down: {statuses(down)}; the first of each worker waited "
+        f"{', '.join(f'{s:.1f}' for s in slow_503) or '-'} s (limit: one per worker, {WORKERS}), the other "
+        f"{len(fast_503)} at most {max(fast_503, default=0.0):.2f} s each (limit {OUTAGE_503_LIMIT:.1f} s)",
+    )
+    check(
+        "postgres back, no stale connection",
+        all(status == 200 for status, _ in back + after_restart),
+        f"back {recovered:.1f} s after the start ({time.monotonic() - restarted:.0f} s ago), then "
+        f"{SEQUENTIAL_AFTER_RETURN} in a row: {statuses(back)} (slowest {slowest(back):.2f} s); after a restart "
+        f"no request saw, {SEQUENTIAL_AFTER_RETURN} in a row: {statuses(after_restart)} (slowest "
+        f"{slowest(after_restart):.2f} s)",
     )
 
 
@@ -407,7 +494,7 @@ def main() -> int:
             name="faults",
             database_url=postgres.url("faults"),
             redis_url=f"redis://127.0.0.1:{args.redis_port}/0",
-            workers=2,
+            workers=WORKERS,
             DB_POOL_TIMEOUT=str(DB_POOL_TIMEOUT),
             RATE_LIMIT_ENABLED="false",
             PROMETHEUS_MULTIPROC_DIR=str(workdir / "metrics"),
@@ -440,6 +527,7 @@ def main() -> int:
         check("baseline", all(0 < o.status < 500 for o in baseline), summary(baseline))
         phase_redis(check, load, redis, port=args.port, admin=admin, product=data["products"][0])
         phase_postgres_down(check, load, postgres, port=args.port)
+        phase_postgres_quiet(check, load, postgres, port=args.port)
         phase_max_connections(check, load, postgres, port=args.port, master=gunicorn.pid)
         phase_worker_killed(check, load, port=args.port, master=gunicorn.pid)
         phase_sigterm(check, load, gunicorn)

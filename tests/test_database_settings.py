@@ -16,8 +16,9 @@ def parsed(url: str) -> dict:
 def test_postgres_gets_django_s_pool_by_default():
     config = _database(parsed(POSTGRES_URL), pool_timeout=5.0)
 
-    assert config["ENGINE"] == "django_prometheus.db.backends.postgresql"
+    assert config["ENGINE"] == "config.db.postgresql", "django-prometheus's engine with the outage breaker"
     assert config["OPTIONS"]["pool"]["timeout"] == 5.0
+    assert config["CONN_HEALTH_CHECKS"] is True, "the pool checks a connection before handing it out"
     assert config["CONN_MAX_AGE"] == 0
     assert "prepare_threshold" not in config["OPTIONS"]
     assert not config.get("DISABLE_SERVER_SIDE_CURSORS")
@@ -28,6 +29,7 @@ def test_behind_pgbouncer_nothing_outlives_a_transaction(monkeypatch):
 
     config = _database(parsed(POSTGRES_URL), pool_timeout=5.0, pooler="pgbouncer")
 
+    assert config["ENGINE"] == "config.db.postgresql"
     assert "pool" not in config["OPTIONS"], "PgBouncer is the pool; Django's would be a second one"
     assert config["OPTIONS"]["prepare_threshold"] is None
     assert config["DISABLE_SERVER_SIDE_CURSORS"] is True

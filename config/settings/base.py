@@ -84,9 +84,10 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------
 # SQLite is the zero-setup default; DATABASE_URL selects PostgreSQL (psycopg 3) with Django's
-# native connection pool. The django_prometheus engines wrap the stock ones to count queries.
+# native connection pool. The django_prometheus engines wrap the stock ones to count queries;
+# PostgreSQL's is wrapped once more by config/db/postgresql (the pool's outage breaker).
 _ENGINE_WITH_METRICS = {
-    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.postgresql": "config.db.postgresql",
     "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
 }
 
@@ -123,10 +124,17 @@ def _database(config: dict, *, pool_timeout: float, pooler: str = "django") -> d
         config.setdefault("OPTIONS", {})["pool"] = {
             "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
             "max_size": env.int("DB_POOL_MAX_SIZE", default=env.int("GUNICORN_THREADS", default=1) + 1),
-            # A request that finds no free connection in time is a 503 with Retry-After.
+            # A request that finds no free connection in time is a 503 with Retry-After. Once a
+            # checkout has failed, the pool is not asked until PostgreSQL accepts a connection
+            # again (the outage breaker, config/db/postgresql; DB_OUTAGE_PROBE_INTERVAL).
             "timeout": pool_timeout,
         }
         config["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not
+        # With a pool, Django turns this into psycopg_pool's `check=ConnectionPool.check_connection`
+        # (an empty query, one round trip, at every checkout): a connection that PostgreSQL's restart
+        # broke while it sat idle in the pool is replaced, not handed to a request that would 503.
+        # (Django 5.2 sets `check` itself; naming it in "pool" above is a TypeError.)
+        config["CONN_HEALTH_CHECKS"] = True
     else:
         # Wait for a writer instead of failing at once with "database is locked".
         config.setdefault("OPTIONS", {})["timeout"] = 20
@@ -134,6 +142,9 @@ def _database(config: dict, *, pool_timeout: float, pooler: str = "django") -> d
 
 
 DB_POOL_TIMEOUT = env.float("DB_POOL_TIMEOUT", default=5.0)
+# After a checkout failed, a process probes PostgreSQL with a connection of its own at most this
+# often, and answers 503 at once in between, until a probe connects (config/db/postgresql).
+DB_OUTAGE_PROBE_INTERVAL = env.float("DB_OUTAGE_PROBE_INTERVAL", default=0.5)
 # "pgbouncer" when DATABASE_URL (and the replicas') point at PgBouncer in transaction mode.
 DB_POOLER = env.str("DB_POOLER", default="django")
 DATABASES = {

@@ -1,0 +1,1 @@
+"""The PostgreSQL engine: django-prometheus's (query metrics) with an outage breaker on the pool (`base`)."""
