@@ -7,13 +7,14 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.contrib.auth.validators import UnicodeUsernameValidator
-from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
 from config.api.fields import UpperCaseCodeField
 from config.api.models import TimestampedModel
+from config.api.validators import DESCRIPTION_MAX_LENGTH, validate_no_control_characters
 
 from .currencies import normalize_currency_code
 
@@ -149,7 +150,11 @@ class Account(TimestampedModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="accounts")
     name = models.CharField(max_length=120)
-    description = models.TextField(blank=True, default="")
+    description = models.TextField(
+        blank=True,
+        default="",
+        validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH), validate_no_control_characters],
+    )
     balance = models.DecimalField(
         max_digits=14,
         decimal_places=2,

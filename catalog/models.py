@@ -3,12 +3,13 @@
 import uuid
 from decimal import Decimal
 
-from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 
 from config.api.models import TimestampedModel
+from config.api.validators import DESCRIPTION_MAX_LENGTH, validate_no_control_characters
 
 # PostgreSQL `integer`: a bigger stock must be a 400, not a database error.
 STOCK_MAX = 2_147_483_647
@@ -28,7 +29,11 @@ class Product(TimestampedModel):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=255, validators=[MinLengthValidator(1)])
-    description = models.TextField(blank=True, default="")
+    description = models.TextField(
+        blank=True,
+        default="",
+        validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH), validate_no_control_characters],
+    )
     price = models.DecimalField(
         max_digits=PRICE_MAX_DIGITS,
         decimal_places=PRICE_DECIMAL_PLACES,
