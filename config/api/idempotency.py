@@ -10,8 +10,9 @@ Keys are scoped per user and per endpoint and kept for 24 hours (IDEMPOTENCY_KEY
   what was wrong (say, create the missing account) and retry with the same key.
 - The same key with a different body is a 409.
 - The stored answer names the object it created (`created_model`): deleting that object (an
-  admin's delete, or a cascade from its account) deletes the stored answer, so a key never
-  replays deleted data; a retry with the key afterwards is a new request.
+  admin's delete, or a cascade from its account) clears the stored answer, so a key never
+  replays deleted data; a retry with the key afterwards is a 409 (`idempotency_key_resource_deleted`),
+  never a second create: a key creates at most once. A deleted user's keys are deleted.
 - `manage.py purge_expired` removes keys past their 24 hours (`_claim` forgets only the key it meets).
 """
 
@@ -106,11 +107,19 @@ def _replay(record: IdempotencyKey, fingerprint: str) -> Response:
             detail=f"A request with this {HEADER} is still in progress; retry later.",
             code="idempotency_key_in_flight",
         )
+    if record.resource_deleted_at is not None:
+        raise Conflict(
+            detail=f"What the first request with this {HEADER} created has since been deleted; "
+            "send a new key to create another.",
+            code="idempotency_key_resource_deleted",
+        )
     return Response(record.response_body, status=record.status_code, headers={REPLAYED_HEADER: "true"})
 
 
 def forget_answers_of_deleted(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
-    IdempotencyKey.objects.filter(resource_model=sender._meta.label, resource_id=str(instance.pk)).delete()
+    IdempotencyKey.objects.filter(resource_model=sender._meta.label, resource_id=str(instance.pk)).update(
+        response_body=None, resource_deleted_at=timezone.now()
+    )
 
 
 class IdempotentCreateMixin:

@@ -32,7 +32,9 @@ class IdempotencyKey(models.Model):
     response_body = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
-    # What the stored answer created: deleting it deletes this row, so a key never replays deleted data.
+    # What the stored answer created. Deleting it clears the stored answer and sets
+    # `resource_deleted_at`: the key then replays a 409, never deleted data, and never creates again.
+    resource_deleted_at = models.DateTimeField(null=True, blank=True)
     resource_model = models.CharField(max_length=100, blank=True, default="", help_text="e.g. `messaging.Message`.")
     resource_id = models.CharField(max_length=64, blank=True, default="")
 

@@ -149,19 +149,23 @@ def test_a_deleted_message_is_never_replayed(user, user_client, admin_client_api
     first = user_client.post("/api/v1/messages/", _payload(account), format="json", HTTP_IDEMPOTENCY_KEY="k-gone")
     assert admin_client_api.delete(f"/api/v1/messages/{first.json()['id']}/").status_code == 204
     again = user_client.post("/api/v1/messages/", _payload(account), format="json", HTTP_IDEMPOTENCY_KEY="k-gone")
-    assert again.status_code == 201
-    assert "Idempotent-Replayed" not in again.headers
-    assert again.json()["id"] != first.json()["id"]
-    assert [str(pk) for pk in Message.objects.values_list("id", flat=True)] == [again.json()["id"]]
+    assert_error_shape(again, 409, code="idempotency_key_resource_deleted")
+    assert "Hello" not in again.content.decode()
+    assert not Message.objects.exists()  # a key creates at most once
+    stored = IdempotencyKey.objects.get(key="k-gone")
+    assert stored.response_body is None
 
 
 @pytest.mark.django_db
-def test_deleting_the_account_forgets_the_answers_that_carry_its_messages(user, user_client):
+def test_deleting_the_account_clears_the_answers_that_carry_its_messages(user, user_client):
     account = AccountFactory.create(owner=user)
     user_client.post("/api/v1/messages/", _payload(account), format="json", HTTP_IDEMPOTENCY_KEY="k-acct")
-    assert IdempotencyKey.objects.filter(user=user, key="k-acct", resource_id__gt="").count() == 1
+    stored_answer = IdempotencyKey.objects.get(user=user, key="k-acct").response_body
+    assert stored_answer is not None
+    assert stored_answer["body"] == "Hello"
     assert user_client.delete(f"/api/v1/accounts/{account.pk}/").status_code == 204
-    assert not IdempotencyKey.objects.filter(user=user).exists()
+    stored = IdempotencyKey.objects.get(user=user, key="k-acct")
+    assert (stored.response_body, stored.resource_deleted_at is not None) == (None, True)
 
 
 @pytest.mark.django_db
