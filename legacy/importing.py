@@ -54,7 +54,7 @@ class Imported:
 
 @dataclass
 class Merged:
-    pk: Any
+    pk: Any  # our row's pk, or the instance itself when it is imported in the same batch
     note: str = ""
 
 
@@ -303,6 +303,7 @@ class Run:
             return
         outcomes = table.convert([row for _, row in fresh])
         created: list[tuple[str, Row, Imported]] = []
+        merged: list[tuple[str, Row, Merged]] = []
         records: list[LegacyRecord] = []
         for (legacy_id, row), outcome in zip(fresh, outcomes, strict=True):
             if isinstance(outcome, Skipped):
@@ -312,9 +313,7 @@ class Run:
             if isinstance(outcome, Merged):
                 report.merged += 1
                 report.count_note(outcome.note)
-                if table.keep_ids:
-                    ids[legacy_id] = outcome.pk
-                records.append(self._record(label, table, legacy_id, row, outcome.pk, Outcome.MERGED))
+                merged.append((legacy_id, row, outcome))
                 continue
             report.imported += 1
             report.count_note(outcome.note)
@@ -323,6 +322,9 @@ class Run:
             for legacy_id, _, outcome in created:
                 if table.keep_ids:
                     ids[legacy_id] = outcome.instance.pk if outcome.instance.pk is not None else self._placeholder_pk()
+            for legacy_id, _, merge in merged:
+                if table.keep_ids:
+                    ids[legacy_id] = _merged_pk(merge) if _merged_pk(merge) is not None else self._placeholder_pk()
             return
         with transaction.atomic():
             instances = [outcome.instance for _, _, outcome in created]
@@ -333,6 +335,12 @@ class Run:
                 if table.keep_ids:
                     ids[legacy_id] = outcome.instance.pk
                 records.append(self._record(label, table, legacy_id, row, outcome.instance.pk, Outcome.IMPORTED))
+            for legacy_id, row, merge in merged:
+                # Merged into a row of this very batch: its pk exists only now.
+                pk = _merged_pk(merge)
+                if table.keep_ids:
+                    ids[legacy_id] = pk
+                records.append(self._record(label, table, legacy_id, row, pk, Outcome.MERGED))
             LegacyRecord.objects.bulk_create(records)
             if table.after_write is not None and instances:
                 table.after_write(instances)
@@ -368,3 +376,7 @@ class Run:
 
 def _typed_pk(model: type[models.Model], object_id: str) -> Any:
     return model._meta.pk.to_python(object_id)  # type: ignore[union-attr]
+
+
+def _merged_pk(merge: Merged) -> Any:
+    return merge.pk.pk if isinstance(merge.pk, models.Model) else merge.pk
