@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -16,7 +17,7 @@ EXPORT = str(FIXTURES / "accounts_service.json")
 
 @pytest.fixture
 def owner() -> User:
-    return UserFactory(username="migrator")
+    return cast(User, UserFactory(username="migrator"))
 
 
 def test_every_account_is_accounted_for(owner: User, tmp_path: Path) -> None:

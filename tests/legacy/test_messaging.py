@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -21,7 +22,7 @@ def messaging_url(mysql_source: Callable[[str], str]) -> str:
 
 @pytest.fixture
 def owner() -> User:
-    return UserFactory(username="migrator")
+    return cast(User, UserFactory(username="migrator"))
 
 
 def test_every_row_is_accounted_for(messaging_url: str, owner: User, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import pytest
 from rest_framework.test import APIClient
@@ -24,7 +25,7 @@ def posts_url(mysql_source: Callable[[str], str]) -> str:
 @pytest.fixture
 def here_before(settings: object) -> User:
     settings.POST_TEXT_MAX_BYTES = 100  # type: ignore[attr-defined]
-    return UserFactory(username="shared", email="Shared@Example.com")
+    return cast(User, UserFactory(username="shared", email="Shared@Example.com"))
 
 
 def test_every_row_is_accounted_for(posts_url: str, here_before: User, tmp_path: Path) -> None:
