@@ -193,9 +193,13 @@ def validation_reason(exc: ValidationError) -> str:
 
 
 def check(instance: models.Model, *, exclude: Iterable[str] = ()) -> Skipped | None:
-    """The model's own rules, as the services run them (`full_clean` without constraint queries)."""
+    """The model's own rules, as the services run them (`full_clean` without constraint queries).
+
+    Without `validate_unique` too: it would ask the database once per row whether the primary
+    key is free; the importers check what must be unique once per batch instead.
+    """
     try:
-        instance.full_clean(exclude=list(exclude) or None, validate_constraints=False)
+        instance.full_clean(exclude=list(exclude) or None, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         return Skipped(validation_reason(exc))
     return None
