@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Protocol, TextIO
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -77,9 +78,12 @@ class TableReport:
     # Imported by an earlier run: the same as then, or changed in the source since (not updated).
     unchanged: int = 0
     changed: int = 0
+    # --verify: imported rows whose row here no longer exists (deleted since the import).
+    gone: int = 0
     seconds: float = 0.0
     skips: list[dict[str, str]] = field(default_factory=list)
     changed_ids: list[str] = field(default_factory=list)
+    gone_ids: list[str] = field(default_factory=list)
     notes: dict[str, int] = field(default_factory=dict)
 
     def count_note(self, note: str) -> None:
@@ -101,11 +105,13 @@ class TableReport:
             "skipped": self.skipped,
             "unchanged": self.unchanged,
             "changed": self.changed,
+            "gone": self.gone,
             "seconds": round(self.seconds, 3),
             "notes": self.notes,
             "skip_reasons": self.skip_reasons(),
             "skips": self.skips,
             "changed_ids": self.changed_ids,
+            "gone_ids": self.gone_ids,
         }
 
 
@@ -114,6 +120,7 @@ class Report:
     source: str
     dry_run: bool
     started_at: datetime
+    verify: bool = False
     tables: list[TableReport] = field(default_factory=list)
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
@@ -128,6 +135,7 @@ class Report:
         return {
             "source": self.source,
             "dry_run": self.dry_run,
+            "verify": self.verify,
             "started_at": self.started_at.isoformat(),
             "seconds": round(self.seconds, 3),
             "notes": self.notes,
@@ -136,7 +144,8 @@ class Report:
 
     def render(self) -> str:
         """The printed report: a line per table, then each table's skip reasons with examples."""
-        title = f"import_legacy {self.source}" + (" (dry run: nothing written)" if self.dry_run else "")
+        mode = " --verify (nothing written)" if self.verify else " (dry run: nothing written)" if self.dry_run else ""
+        title = f"import_legacy {self.source}{mode}"
         header = f"{'table':<22}{'read':>9}{'imported':>10}{'merged':>8}{'skipped':>9}{'unchanged':>11}{'changed':>9}"
         lines = [title, header]
         for t in self.tables:
@@ -153,6 +162,9 @@ class Report:
             if t.changed_ids:
                 shown = ", ".join(t.changed_ids[:PRINTED_EXAMPLES]) + (", ..." if t.changed > PRINTED_EXAMPLES else "")
                 lines.append(f"{t.table}: {t.changed} changed in the source since imported, not updated (ids {shown})")
+            if t.gone_ids:
+                shown = ", ".join(t.gone_ids[:PRINTED_EXAMPLES]) + (", ..." if t.gone > PRINTED_EXAMPLES else "")
+                lines.append(f"{t.table}: {t.gone} imported but no longer here (deleted since; ids {shown})")
         lines.extend(self.notes)
         lines.append(f"{self.seconds:.1f} s")
         return "\n".join(lines)
@@ -252,10 +264,12 @@ class Run:
         owner: Any = None,
         stdout: TextIO,
         batch_size: int = BATCH_SIZE,
+        verify: bool = False,
     ) -> None:
-        self.source_name, self.source, self.dry_run, self.owner = source_name, source, dry_run, owner
-        self.stdout, self.batch_size = stdout, batch_size
-        self.report = Report(source=source_name, dry_run=dry_run, started_at=timezone.now())
+        # --verify is a dry run that also checks every recorded row still exists here.
+        self.source_name, self.source, self.dry_run, self.owner = source_name, source, dry_run or verify, owner
+        self.stdout, self.batch_size, self.verify = stdout, batch_size, verify
+        self.report = Report(source=source_name, dry_run=self.dry_run, verify=verify, started_at=timezone.now())
         # table -> legacy id -> our pk (of rows imported, merged or imported before)
         self.ids: dict[str, dict[str, Any]] = {}
         self._placeholder = 0
@@ -303,6 +317,8 @@ class Run:
             else:
                 report.changed += 1
                 report.changed_ids.append(legacy_id)
+        if self.verify and known:
+            self._check_targets(list(known.values()), report)
         if not fresh:
             return
         outcomes = table.convert([row for _, row in fresh])
@@ -371,6 +387,20 @@ class Run:
                 setattr(outcome.instance, name, value)
         model = type(dated[0].instance)
         model._default_manager.bulk_update([outcome.instance for outcome in dated], names)
+
+    def _check_targets(self, records: list[LegacyRecord], report: TableReport) -> None:
+        """Count the recorded rows whose row here is gone (one query per model and batch)."""
+        by_model: dict[str, list[LegacyRecord]] = {}
+        for record in records:
+            by_model.setdefault(record.model, []).append(record)
+        for label, group in by_model.items():
+            model = apps.get_model(label)
+            wanted = {_typed_pk(model, record.object_id): record for record in group}
+            present = set(model._default_manager.filter(pk__in=list(wanted)).values_list("pk", flat=True))
+            for pk, record in wanted.items():
+                if pk not in present:
+                    report.gone += 1
+                    report.gone_ids.append(record.legacy_id)
 
     def _placeholder_pk(self) -> int:
         # A dry run writes nothing, so integer pks do not exist: children need only "not None".

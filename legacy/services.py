@@ -18,6 +18,7 @@ def legacy_import(
     location: str,
     owner_username: str = "",
     dry_run: bool = False,
+    verify: bool = False,
     batch_size: int = BATCH_SIZE,
     stdout: TextIO = sys.stdout,
 ) -> Report:
@@ -42,11 +43,12 @@ def legacy_import(
             owner=owner,
             stdout=stdout,
             batch_size=batch_size,
+            verify=verify,
         )
         for table in module.tables(run):
             run.run_table(table)
         finish = getattr(module, "finish", None)
-        if finish is not None and not dry_run:
+        if finish is not None and not run.dry_run:
             finish(run)
     finally:
         source.close()

@@ -58,3 +58,16 @@ def test_a_file_that_is_not_json_is_a_clear_error(owner: User, tmp_path: Path) -
 
     with pytest.raises(CommandError, match="not valid JSON"):
         call_command("import_legacy", "accounts-service", "--from", str(broken), "--owner", "migrator")
+
+
+def test_verify_writes_nothing_and_finds_what_was_deleted_since(owner: User, tmp_path: Path) -> None:
+    run_import("accounts-service", EXPORT, tmp_path, "--owner", "migrator")
+    Account.objects.filter(name="Checking").delete()
+
+    report = run_import("accounts-service", EXPORT, tmp_path, "--owner", "migrator", "--verify")
+
+    table = report["tables"][0]
+    assert (table["unchanged"], table["imported"], table["skipped"], table["gone"]) == (2, 0, 5, 1)
+    assert table["gone_ids"] == ["8"]
+    assert "accounts: 1 imported but no longer here (deleted since; ids 8)" in report["printed"]
+    assert Account.objects.count() == 1  # nothing re-imported

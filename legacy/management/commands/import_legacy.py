@@ -27,6 +27,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--owner", default="", help="username owning imported customer accounts")
         parser.add_argument("--dry-run", action="store_true", help="read and validate everything, write nothing")
+        parser.add_argument(
+            "--verify",
+            action="store_true",
+            help="after an import: write nothing; report what is new, changed or skipped in the source "
+            "and which imported rows are no longer here",
+        )
         parser.add_argument("--report", default="", help="also write the report to this file as JSON")
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
 
@@ -37,6 +43,7 @@ class Command(BaseCommand):
                 location=options["location"],
                 owner_username=options["owner"],
                 dry_run=options["dry_run"],
+                verify=options["verify"],
                 batch_size=max(1, options["batch_size"]),
                 # The raw stream: a progress bar redraws its line with "\r", which OutputWrapper would end.
                 stdout=cast(TextIO, getattr(self.stdout, "_out", self.stdout)),
