@@ -14,7 +14,7 @@ class LegacyRecord(models.Model):
     """One imported row: its source, table and id there, and the object it became here.
 
     What makes an import safe to run twice: a row that has a record is never imported again.
-    `fingerprint` (SHA-256 of the row as read) tells a later run whether the source row has
+    `fingerprint` (an HMAC-SHA256 of the row as read, keyed by SECRET_KEY) tells a later run whether the source row has
     changed since; the import reports such a row and never rewrites ours from it silently.
     """
 

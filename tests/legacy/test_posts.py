@@ -84,3 +84,17 @@ def test_a_second_run_imports_nothing(posts_url: str, here_before: User, tmp_pat
     assert counts(again) == {"users": (6, 0, 0, 1), "posts": (7, 0, 0, 4)}
     assert [t["unchanged"] for t in again["tables"]] == [5, 3]
     assert (User.objects.count(), Post.objects.count()) == before
+
+
+def test_the_fingerprint_is_keyed_so_no_plaintext_password_can_be_guessed_from_it(
+    posts_url: str, here_before: User, tmp_path: Path, settings: object
+) -> None:
+    """A bare hash of a row holding a plaintext password could be brute-forced offline by anyone
+    reading the records; keyed with SECRET_KEY, another key sees every row as changed."""
+    run_import("posts-service", posts_url, tmp_path)
+    settings.SECRET_KEY = "another-secret-key-for-this-test-only-0123456789"  # type: ignore[attr-defined]
+
+    again = run_import("posts-service", posts_url, tmp_path)
+
+    users = next(t for t in again["tables"] if t["table"] == "users")
+    assert (users["unchanged"], users["changed"], users["imported"]) == (0, 5, 0)
