@@ -25,7 +25,7 @@ from typing import Any, Protocol, TextIO
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models, reset_queries, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -295,6 +295,9 @@ class Run:
         ids = self.ids.setdefault(table.name, {})
         for rows in self.source.batches(table.sql, self.batch_size):
             self._run_batch(table, rows, report, label, ids)
+            # With DEBUG on (config.settings.local), Django keeps the last 9,000 queries' SQL: a
+            # million rows' bulk inserts were 550 MB of it. The import keeps none.
+            reset_queries()
             progress.advance(len(rows))
         progress.finish()
         report.seconds = time.monotonic() - started
