@@ -144,13 +144,17 @@ def test_a_password_longer_than_bcrypt_reads_still_logs_in(
     assert answer.status_code == 200, answer.content
 
 
-def test_a_second_run_imports_nothing_and_reports_what_changed(
+def test_a_second_run_imports_only_what_is_new_and_reports_what_changed(
     catalog_url: str, here_before: None, tmp_path: Path
 ) -> None:
     run_import(catalog_url, tmp_path)
     users, products = User.objects.count(), Product.objects.count()
     with psycopg.connect(catalog_url, autocommit=True) as conn:
         conn.execute("UPDATE products SET price = 25.00 WHERE sku = 'W-1'")
+        conn.execute(
+            "INSERT INTO products VALUES ('c0000000-0000-4000-8000-000000000009', '2024-04-01 00:00:00',"
+            " '2024-04-01 00:00:00', false, 'Added since', NULL, 3.00, 1, NULL, 'NEW-1')"
+        )
 
     again = run_import(catalog_url, tmp_path)
 
@@ -162,12 +166,18 @@ def test_a_second_run_imports_nothing_and_reports_what_changed(
         "unchanged": 7,
         "changed": 0,
     }
-    assert counts(again, "products")["imported"] == 0
-    assert counts(again, "products")["changed"] == 1
+    assert counts(again, "products") == {
+        "read": 9,
+        "imported": 1,  # only the row added since
+        "merged": 0,
+        "skipped": 4,
+        "unchanged": 3,
+        "changed": 1,
+    }
     assert next(t for t in again["tables"] if t["table"] == "products")["changed_ids"] == [
         "c0000000-0000-4000-8000-000000000001"
     ]
-    assert (User.objects.count(), Product.objects.count()) == (users, products)
+    assert (User.objects.count(), Product.objects.count()) == (users, products + 1)
     assert str(Product.objects.get(sku="W-1").price) == "19.99"  # nothing updated silently
 
 

@@ -27,9 +27,11 @@ def here_before() -> None:
     SprocketTypeFactory(teeth=20, pitch_diameter=Decimal(8), outside_diameter=Decimal(9), pitch=Decimal(1))
 
 
-def run_import(url: str, tmp_path: Path) -> dict:
+def run_import(url: str, tmp_path: Path, *extra: str) -> dict:
     report_file = tmp_path / "report.json"
-    call_command("import_legacy", "sprockets-service", "--from", url, "--report", str(report_file), stdout=StringIO())
+    call_command(
+        "import_legacy", "sprockets-service", "--from", url, "--report", str(report_file), *extra, stdout=StringIO()
+    )
     return json.loads(report_file.read_text())
 
 
@@ -37,8 +39,10 @@ def counts(report: dict) -> dict[str, tuple[int, int, int, int]]:
     return {t["table"]: (t["read"], t["imported"], t["merged"], t["skipped"]) for t in report["tables"]}
 
 
-def test_every_row_is_accounted_for(sprockets_url: str, here_before: None, tmp_path: Path) -> None:
-    report = run_import(sprockets_url, tmp_path)
+@pytest.mark.parametrize("batch_size", ["2000", "2"], ids=["one batch", "batches of 2"])
+def test_every_row_is_accounted_for(sprockets_url: str, here_before: None, tmp_path: Path, batch_size: str) -> None:
+    """In batches of 2, type 5 merges into type 1 written by an earlier batch, not the same one."""
+    report = run_import(sprockets_url, tmp_path, "--batch-size", batch_size)
 
     # (read, imported, merged, skipped): the fixture's rows minus the skips its comments name
     assert counts(report) == {
