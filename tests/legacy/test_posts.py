@@ -98,3 +98,24 @@ def test_the_fingerprint_is_keyed_so_no_plaintext_password_can_be_guessed_from_i
 
     users = next(t for t in again["tables"] if t["table"] == "users")
     assert (users["unchanged"], users["changed"], users["imported"]) == (0, 5, 0)
+
+
+@pytest.mark.postgres(reason="the catalog service's database is PostgreSQL")
+def test_the_same_email_in_the_catalog_and_posts_services_is_one_user_the_catalog_s(
+    posts_url: str, postgres_source: Callable[[str], str], tmp_path: Path, settings: object
+) -> None:
+    """Imported in the documented order (catalog first), the catalog's username and password win."""
+    settings.PASSWORD_HASHERS = base.PASSWORD_HASHERS  # type: ignore[attr-defined]
+    run_import("catalog-service", postgres_source("catalog"), tmp_path)
+
+    report = run_import("posts-service", posts_url, tmp_path)
+
+    assert counts(report)["users"] == (6, 4, 1, 1)  # merged: shared@; skipped: not-an-email
+    shared = User.objects.get(email__iexact="shared@example.com")
+    assert shared.username == "shared"
+    assert Post.objects.get(text="Shared thoughts").author == shared
+    client = APIClient()
+    catalog_password = {"username": "shared@example.com", "password": "shared-catalog-pass"}
+    posts_password = {"username": "shared@example.com", "password": "whatever-plain"}
+    assert client.post("/api/v1/auth/login/", catalog_password, format="json").status_code == 200
+    assert client.post("/api/v1/auth/login/", posts_password, format="json").status_code == 401
