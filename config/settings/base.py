@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "sprockets",
     "posts",
     "messaging",
+    "legacy",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +218,10 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["accounts.backends.UsernameOrEmailBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Users imported from the catalog and posts services keep their bcrypt hashes; their first
+    # login rehashes them to Argon2 (the first hasher). Django's BCryptPasswordHasher with
+    # bcrypt's 72-byte truncation, which bcrypt 5 no longer does itself (legacy/hashers.py).
+    "legacy.hashers.LegacyBCryptPasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
