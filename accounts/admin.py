@@ -16,6 +16,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.forms import PasswordChangeForm as DjangoOwnPasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
@@ -30,6 +31,24 @@ class PasswordChangeForm(AdminPasswordChangeForm):
         usable = self.cleaned_data.get("set_usable_password", True)
         password = self.cleaned_data["password1"] if usable else None
         self.user = services.user_set_password(user=self.user, password=password)
+        return self.user
+
+
+class OwnPasswordChangeForm(DjangoOwnPasswordChangeForm):
+    """The admin site's "Change password" (a staff member's own, `/admin/password_change/`): the
+    API's `user_change_password`, so every refresh token of the user stops working, as after
+    `POST /auth/password/` (the form already checked the current password; the service checks it
+    again under the row lock)."""
+
+    required_css_class = "required"  # as django.contrib.admin.forms.AdminPasswordChangeForm
+
+    def save(self, commit: bool = True) -> Any:
+        services.user_change_password(
+            user=self.user,
+            old_password=self.cleaned_data["old_password"],
+            new_password=self.cleaned_data["new_password1"],
+        )
+        self.user.refresh_from_db(fields=["password"])
         return self.user
 
 

@@ -272,4 +272,19 @@ def rate_limited_admin_password_change(request: HttpRequest, **kwargs: Any) -> H
         )
         if (refusal := _too_many(wait, "password change attempts")) is not None:
             return refusal
-    return admin.site.password_change(request, **kwargs)
+    return _admin_own_password_change(request)
+
+
+def _admin_own_password_change(request: HttpRequest) -> HttpResponseBase:
+    """`admin.site.password_change` with the form that writes through the service (accounts.admin)."""
+    from django.contrib.auth.views import PasswordChangeView
+    from django.urls import reverse
+
+    from accounts.admin import OwnPasswordChangeForm
+
+    request.current_app = admin.site.name  # type: ignore[attr-defined]
+    return PasswordChangeView.as_view(
+        form_class=OwnPasswordChangeForm,
+        success_url=reverse("admin:password_change_done", current_app=admin.site.name),
+        extra_context=admin.site.each_context(request),
+    )(request)

@@ -292,5 +292,18 @@ def test_the_admins_password_change_form_still_works(admin_user):
     assert admin_user.check_password(NEW_PASSWORD)
 
 
+def test_the_admins_own_password_change_revokes_every_refresh_token_as_the_api_does(admin_user, api_client):
+    # Admin = API rules (issue 20): POST /auth/password/ blacklists every refresh token; so does this form.
+    refresh = login(api_client, admin_user.username, password=DEFAULT_PASSWORD).json()["refresh"]
+    staff = Client()
+    staff.force_login(admin_user)
+
+    assert admin_change_password(staff, DEFAULT_PASSWORD).status_code == 302
+
+    refused = api_client.post("/api/v1/auth/refresh/", {"refresh": refresh}, format="json")
+    assert_error_shape(refused, 401, code="token_not_valid")
+    assert staff.get("/admin/").status_code == 200  # the session that changed it stays signed in
+
+
 def test_the_admins_password_change_form_still_needs_a_staff_session():
     assert Client().post(ADMIN_PASSWORD_CHANGE, {"old_password": "x"}).status_code == 302
