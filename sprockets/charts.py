@@ -83,6 +83,7 @@ def record_chart_entry(*, factory_id: int, goal: int, actual: int, **_: Any) -> 
 
 
 def on_production_changed(sender: Any, *, factory_id: int, goal: int, actual: int, **kwargs: Any) -> None:
+    """Receives `production_changed`, sent from one place: `sprockets.services._announce_production`."""
     record_chart_entry(factory_id=factory_id, goal=goal, actual=actual)
 
 

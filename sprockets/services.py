@@ -120,11 +120,8 @@ def factory_update(*, factory: Factory, data: dict[str, Any]) -> Factory:
     assign_fields(factory, data, FACTORY_FIELDS)
     validate_and_save(factory)
     if factory.sprocket_production_goal != old_goal:
-        production_changed.send(
-            sender=Factory,
-            factory_id=factory.pk,
-            goal=factory.sprocket_production_goal,
-            actual=factory.sprocket_production_actual,
+        _announce_production(
+            factory_id=factory.pk, goal=factory.sprocket_production_goal, actual=factory.sprocket_production_actual
         )
     return factory
 
@@ -148,6 +145,13 @@ def _change_actual(*, factory_id: int, delta: int) -> None:
     goal, actual = Factory.objects.filter(pk=factory_id).values_list(
         "sprocket_production_goal", "sprocket_production_actual"
     )[0]
+    _announce_production(factory_id=factory_id, goal=goal, actual=actual)
+
+
+def _announce_production(*, factory_id: int, goal: int, actual: int) -> None:
+    """The one place that sends `production_changed` (a goal or counter changed, inside the write's
+    transaction, with the values it will commit); its receiver, `sprockets.charts.on_production_changed`,
+    records the chart entry (the design keeps the chart signal-driven)."""
     production_changed.send(sender=Factory, factory_id=factory_id, goal=goal, actual=actual)
 
 
