@@ -1,4 +1,4 @@
-"""schemathesis hooks for benchmarks/fuzz.py: keep the fuzzing user signed in as its role.
+"""schemathesis hooks for loadtest/scenarios/fuzz.py: keep the fuzzing user signed in as its role.
 
 The fuzzing admin may demote, deactivate or soft-delete itself through the API; the service
 then answers 403 or 401, which the checks verify like any other answer. Without a repair, every
