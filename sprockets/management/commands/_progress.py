@@ -1,8 +1,12 @@
-"""What the import commands share: a progress bar on stderr and their common options."""
+"""What the import commands share: their options, a progress bar on stderr, and `ImportCommand`."""
 
+import time
+from pathlib import Path
 from typing import Any
 
-from django.core.management.base import CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from sprockets.importers import ImportFileError, ImportResult, Progress
 
 BAR_WIDTH = 30
 MIN_TOTAL = 1000
@@ -61,3 +65,37 @@ def progress_for(command: Any, label: str, options: dict[str, Any]) -> ProgressB
     stream = command.stderr
     enabled = not options["no_progress"] and options["verbosity"] > 0 and stream.isatty()
     return ProgressBar(stream, label, enabled=enabled)
+
+
+class ImportCommand(BaseCommand):
+    """`manage.py <import> FILE`: all or nothing (an `ImportFileError` imports nothing), one summary line.
+
+    A subclass names its `sample` file (shown in --help), the `unit` its progress bar counts, the
+    importer (`run_import`) and how its result reads (`summary`).
+    """
+
+    sample: str
+    unit: str
+
+    def run_import(self, path: str | Path, *, progress: Progress) -> ImportResult:
+        raise NotImplementedError
+
+    def summary(self, result: ImportResult) -> str:
+        raise NotImplementedError
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        add_import_arguments(parser, sample=self.sample)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        progress = progress_for(self, self.unit, options)
+        started = time.monotonic()
+        try:
+            result = self.run_import(options["file"], progress=progress)
+        except ImportFileError as exc:
+            raise CommandError(f"{exc} Nothing was imported.") from exc
+        finally:
+            progress.close()
+        if options["verbosity"] > 0:
+            self.stdout.write(
+                self.style.SUCCESS(f"{options['file']}: {self.summary(result)} ({time.monotonic() - started:.1f} s).")
+            )

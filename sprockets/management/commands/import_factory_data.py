@@ -1,16 +1,13 @@
 """`manage.py import_factory_data FILE`: factories and their chart history, all or nothing, idempotent."""
 
-import time
-from typing import Any
+from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from sprockets.importers import ImportResult, Progress, import_factory_data
 
-from sprockets.importers import ImportFileError, import_factory_data
-
-from ._progress import add_import_arguments, progress_for
+from ._progress import ImportCommand
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         'Import factories and their production charts from {"factories": [{"factory": {"name"?, "chart_data": '
         '{"sprocket_production_actual": [...], "sprocket_production_goal": [...], "time": [unix seconds...]}}}]}. '
@@ -21,22 +18,14 @@ class Command(BaseCommand):
         "already present, chart points created) on stdout; -v 0 prints only errors."
     )
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        add_import_arguments(parser, sample="sprockets/samples/seed_factory_data.json")
+    sample = "sprockets/samples/seed_factory_data.json"
+    unit = "chart points"
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        progress = progress_for(self, "chart points", options)
-        started = time.monotonic()
-        try:
-            result = import_factory_data(options["file"], progress=progress)
-        except ImportFileError as exc:
-            raise CommandError(f"{exc} Nothing was imported.") from exc
-        finally:
-            progress.close()
-        if options["verbosity"] > 0:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"{options['file']}: factories: {result.created} created, {result.existing} already present; "
-                    f"chart points: {result.points_created} created ({time.monotonic() - started:.1f} s)."
-                )
-            )
+    def run_import(self, path: str | Path, *, progress: Progress) -> ImportResult:
+        return import_factory_data(path, progress=progress)
+
+    def summary(self, result: ImportResult) -> str:
+        return (
+            f"factories: {result.created} created, {result.existing} already present; "
+            f"chart points: {result.points_created} created"
+        )
