@@ -1,12 +1,13 @@
 """What the import commands share: their options, a progress bar on stderr, and `ImportCommand`."""
 
+import dataclasses
 import time
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sprockets.importers import ImportFileError, ImportResult, Progress
+from sprockets.importers import ImportFileError, ImportResult
 
 BAR_WIDTH = 30
 MIN_TOTAL = 1000
@@ -70,18 +71,14 @@ def progress_for(command: Any, label: str, options: dict[str, Any]) -> ProgressB
 class ImportCommand(BaseCommand):
     """`manage.py <import> FILE`: all or nothing (an `ImportFileError` imports nothing), one summary line.
 
-    A subclass names its `sample` file (shown in --help), the `unit` its progress bar counts, the
-    importer (`run_import`) and how its result reads (`summary`).
+    A subclass names its `sample` file (shown in --help), the `unit` its progress bar counts, its
+    `importer` (path, progress=) and its `summary`, formatted with the fields of the `ImportResult`.
     """
 
     sample: str
     unit: str
-
-    def run_import(self, path: str | Path, *, progress: Progress) -> ImportResult:
-        raise NotImplementedError
-
-    def summary(self, result: ImportResult) -> str:
-        raise NotImplementedError
+    importer: Callable[..., ImportResult]
+    summary: str
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_import_arguments(parser, sample=self.sample)
@@ -90,12 +87,11 @@ class ImportCommand(BaseCommand):
         progress = progress_for(self, self.unit, options)
         started = time.monotonic()
         try:
-            result = self.run_import(options["file"], progress=progress)
+            result = self.importer(options["file"], progress=progress)
         except ImportFileError as exc:
             raise CommandError(f"{exc} Nothing was imported.") from exc
         finally:
             progress.close()
         if options["verbosity"] > 0:
-            self.stdout.write(
-                self.style.SUCCESS(f"{options['file']}: {self.summary(result)} ({time.monotonic() - started:.1f} s).")
-            )
+            summary = self.summary.format(**dataclasses.asdict(result))
+            self.stdout.write(self.style.SUCCESS(f"{options['file']}: {summary} ({time.monotonic() - started:.1f} s)."))
