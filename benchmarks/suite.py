@@ -340,9 +340,9 @@ def start_scale(args: argparse.Namespace, scale: str, index: int, stack: ExitSta
     database = f"{args.database_prefix}{scale}"
     password = secrets.token_urlsafe(16)
     env = harness.machine_environment(
-        name=f"bench-{scale}",
-        database=database,
-        redis_db=args.redis_db,
+        f"bench-{scale}",
+        database,
+        args.redis_db,
         workers=args.workers,
         RATE_LIMIT_ENABLED="false",
         ACCESS_TOKEN_MINUTES="600",

@@ -188,7 +188,7 @@ def production_environment(
     }
 
 
-def machine_environment(*, name: str, database: str, redis_db: int, workers: int, **extra: str) -> dict[str, str]:
+def machine_environment(name: str, database: str, redis_db: int, *, workers: int, **extra: str) -> dict[str, str]:
     """`production_environment` on the machine's PostgreSQL (127.0.0.1:5432, `database`) and Redis (db `redis_db`)."""
     return production_environment(
         name=name,
@@ -199,8 +199,21 @@ def machine_environment(*, name: str, database: str, redis_db: int, workers: int
     )
 
 
+def machine_stack(name: str, args: Any, **extra: str) -> dict[str, str]:
+    """A fresh database `args.database` on the machine's PostgreSQL, migrated, and Django set up on it.
+
+    The settings (`machine_environment`, returned) use Redis db `args.redis_db` and `args.workers`
+    gunicorn workers: the options every scenario on the machine's own servers takes.
+    """
+    env = machine_environment(name, args.database, args.redis_db, workers=args.workers, **extra)
+    recreate_database(args.database)
+    migrate(env)
+    setup_django(env)
+    return env
+
+
 def own_environment(
-    *, name: str, database_url: str, redis: "OwnRedis", workdir: Path, workers: int, **extra: str
+    name: str, database_url: str, redis: "OwnRedis", workdir: Path, *, workers: int, **extra: str
 ) -> dict[str, str]:
     """`production_environment` on a script's own PostgreSQL and Redis: rate limits off, metrics in workdir/metrics."""
     (workdir / "metrics").mkdir()
@@ -527,3 +540,22 @@ def lua_literal(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     return json.dumps(str(value))  # a JSON string is a valid Lua string literal for this data
+
+
+def start_own_stack(
+    stack: ExitStack,
+    *,
+    name: str,
+    redis: OwnRedis,
+    postgres: OwnPostgres,
+    database: str,
+    workdir: Path,
+    workers: int,
+    url_options: str = "",
+    **extra: str,
+) -> dict[str, str]:
+    """`start_own_services`, then the settings on them (`own_environment`), migrated; `stack` stops both servers."""
+    start_own_services(stack, redis=redis, postgres=postgres, database=database)
+    env = own_environment(name, postgres.url(database) + url_options, redis, workdir, workers=workers, **extra)
+    migrate(env)
+    return env

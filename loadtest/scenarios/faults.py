@@ -477,16 +477,10 @@ def main() -> int:
     postgres = harness.OwnPostgres(args.postgres_port, workdir, max_connections=20)
     check = harness.Checks()
     with ExitStack() as stack:
-        harness.start_own_services(stack, redis=redis, postgres=postgres, database="faults")
-        env = harness.own_environment(
-            name="faults",
-            database_url=postgres.url("faults"),
-            redis=redis,
-            workdir=workdir,
-            workers=WORKERS,
+        env = harness.start_own_stack(
+            stack, name="faults", redis=redis, postgres=postgres, database="faults", workdir=workdir, workers=WORKERS,
             DB_POOL_TIMEOUT=str(DB_POOL_TIMEOUT),
-        )
-        harness.migrate(env)
+        )  # fmt: skip
         data = seed(env)
         log = stack.enter_context(open(workdir / "gunicorn.log", "w"))
         gunicorn = stack.enter_context(harness.live_gunicorn(env, port=args.port, log=log))

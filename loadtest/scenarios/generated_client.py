@@ -43,6 +43,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database", default="generated_client", help="PostgreSQL database, dropped and created")
     parser.add_argument("--redis-db", type=int, default=10)
     parser.add_argument("--port", type=int, default=8531)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     return parser.parse_args()
 
 
@@ -195,15 +196,7 @@ class Walkthrough:
 
 def main() -> int:
     args = parse_args()
-    env = harness.machine_environment(
-        name="generated-client",
-        database=args.database,
-        redis_db=args.redis_db,
-        workers=2,
-    )
-    harness.recreate_database(args.database)
-    harness.migrate(env)
-    harness.setup_django(env)
+    env = harness.machine_stack("generated-client", args)
     add_products()
     harness.disconnect_django()
 

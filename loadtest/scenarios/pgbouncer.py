@@ -300,18 +300,12 @@ def main() -> int:
     redis = harness.OwnRedis(args.redis_port, workdir)
     with ExitStack() as stack:
         started = time.monotonic()
-        harness.start_own_services(stack, redis=redis, postgres=postgres, database=DATABASE)
+        direct = harness.start_own_stack(
+            stack, name="bouncer", redis=redis, postgres=postgres, database=DATABASE, workdir=workdir, workers=WORKERS
+        )
         bouncer.start()
         stack.callback(bouncer.stop)
-        direct = harness.own_environment(
-            name="bouncer",
-            database_url=postgres.url(DATABASE),
-            redis=redis,
-            workdir=workdir,
-            workers=WORKERS,
-        )
         pooled = {**direct, "DATABASE_URL": bouncer.url(), "DB_POOLER": "pgbouncer"}
-        harness.migrate(direct)
         harness.manage(direct, "seed_demo")
         data = seed(direct)
         log_path = workdir / "gunicorn.log"

@@ -118,10 +118,10 @@ def main() -> int:
         replica.start()
         stack.callback(replica.stop_if_running)
         env = harness.own_environment(
-            name="replicas",
-            database_url=primary.url("replicas"),
-            redis=redis,
-            workdir=workdir,
+            "replicas",
+            primary.url("replicas"),
+            redis,
+            workdir,
             workers=2,
             DATABASE_REPLICA_URLS=replica.url("replicas"),
             REPLICA_PIN_SECONDS=str(PIN_SECONDS),

@@ -298,16 +298,11 @@ def show_without_proxy(args: argparse.Namespace) -> None:
 def main() -> int:
     args = parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="slow-clients-"))
-    env = harness.machine_environment(
-        name="slow-clients",
-        database=args.database,
-        redis_db=args.redis_db,
-        workers=args.workers,
+    env = harness.machine_stack(
+        "slow-clients",
+        args,
         RATE_LIMIT_ENABLED="false",  # the polls are far over the anonymous rate
     )
-    harness.recreate_database(args.database)
-    harness.migrate(env)
-    harness.setup_django(env)
     harness.create_products("Slow", 5)
     harness.disconnect_django()
     check = harness.Checks()

@@ -92,18 +92,6 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def environment(args: argparse.Namespace) -> dict[str, str]:
-    return harness.machine_environment(
-        name="soak",
-        database=args.database,
-        redis_db=args.redis_db,
-        workers=args.workers,
-        RATE_LIMIT_ENABLED="false",
-        GUNICORN_BIND=f"127.0.0.1:{args.port}",
-        ACCESS_TOKEN_MINUTES=str(args.duration // 60 + 30),
-    )
-
-
 def seed(*, users: int, products: int) -> dict[str, Any]:
     """Demo data, a few thousand products, and one soak user (with two accounts) per connection."""
     from django.core.management import call_command
@@ -355,10 +343,13 @@ def verdict(intervals: list[Interval], workers_at_start: list[int], workers_at_e
 
 def main() -> int:
     args = parse_args()
-    env = environment(args)
-    harness.recreate_database(args.database)
-    harness.migrate(env)
-    harness.setup_django(env)
+    env = harness.machine_stack(
+        "soak",
+        args,
+        RATE_LIMIT_ENABLED="false",
+        GUNICORN_BIND=f"127.0.0.1:{args.port}",
+        ACCESS_TOKEN_MINUTES=str(args.duration // 60 + 30),
+    )
     data = seed(users=args.connections, products=args.products)
     harness.disconnect_django()
 

@@ -161,16 +161,10 @@ def main() -> int:
     names = [f"instance-{n}" for n in range(1, INSTANCES + 1)]
     with ExitStack() as stack:
         started = time.monotonic()
-        harness.start_own_services(stack, redis=redis, postgres=postgres, database="ten")
-        env = harness.own_environment(
-            name="ten",
-            database_url=postgres.url("ten") + "?application_name=ten-setup",
-            redis=redis,
-            workdir=workdir,
-            workers=WORKERS,
-            DB_POOL_MAX_SIZE=str(DB_POOL_MAX_SIZE),
-        )
-        harness.migrate(env)
+        env = harness.start_own_stack(
+            stack, name="ten", redis=redis, postgres=postgres, database="ten", workdir=workdir, workers=WORKERS,
+            url_options="?application_name=ten-setup", DB_POOL_MAX_SIZE=str(DB_POOL_MAX_SIZE),
+        )  # fmt: skip
         data = seed(env)
         # The seed's backend ends a moment after its client closed it: none of it is counted below.
         harness.wait_for(lambda: client_connections(postgres.url("postgres"), "ten") == 0, what="the seed disconnected")

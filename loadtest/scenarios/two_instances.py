@@ -48,20 +48,6 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def environment(args: argparse.Namespace) -> dict[str, str]:
-    return harness.machine_environment(
-        name="two-instances",
-        database=args.database,
-        redis_db=args.redis_db,
-        workers=args.workers,
-        RATE_LIMIT_ENABLED="true",
-        RATE_LIMIT_AUTH_USERNAME=f"{LOGIN_LIMIT}/h",
-        RATE_LIMIT_AUTH_IP="100000/m",
-        RATE_LIMIT_USER="100000/m",
-        RATE_LIMIT_ANON="100000/m",
-    )
-
-
 def check_rate_limit_is_shared(check: harness.Checks, ports: list[int]) -> None:
     victim = f"nobody-{uuid.uuid4().hex[:8]}"
     statuses = [
@@ -207,10 +193,15 @@ def check_post_in_cached_list_on_other(check: harness.Checks, ports: list[int], 
 
 def main() -> int:
     args = parse_args()
-    env = environment(args)
-    harness.recreate_database(args.database)
-    harness.migrate(env)
-    harness.setup_django(env)
+    env = harness.machine_stack(
+        "two-instances",
+        args,
+        RATE_LIMIT_ENABLED="true",
+        RATE_LIMIT_AUTH_USERNAME=f"{LOGIN_LIMIT}/h",
+        RATE_LIMIT_AUTH_IP="100000/m",
+        RATE_LIMIT_USER="100000/m",
+        RATE_LIMIT_ANON="100000/m",
+    )
     people = {name: {"username": name, "password": password} for name, password in harness.create_people("two").items()}
     harness.disconnect_django()
 
