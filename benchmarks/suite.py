@@ -5,7 +5,7 @@ Run from the repository root, with PostgreSQL on 127.0.0.1:5432 and Redis on 127
     .venv/bin/python -m benchmarks.suite --scales small,large              # docs/PERFORMANCE.md's run
     .venv/bin/python -m benchmarks.suite --scales tiny --duration 2 --rounds 1   # CI smoke (~1 min)
 
-For each scale it (re)creates the database `perf_<scale>` (kept with --reuse if already seeded),
+For each scale it (re)creates the database `perf_<scale>` (--database-prefix; kept with --reuse if already seeded),
 migrates it and fills it with `manage.py seed_demo --scale <scale>`, starts gunicorn with the
 production settings on PostgreSQL + Redis (rate limits off) and, on the next port, a bare WSGI
 hello app (benchmarks/hello_wsgi.py) on the same gunicorn config: the floor. Every scale's

@@ -5,7 +5,8 @@ then answers 403 or 401, which the checks verify like any other answer. Without 
 later request of the run would be one of those and test nothing. After any 401 (or a 403 for
 the admin) this puts the user back: its role, active, not deleted. Its access token is valid
 again at once (the token is checked against exactly those columns). Loaded by schemathesis
-through `SCHEMATHESIS_HOOKS=fuzz_hooks`; `FUZZ_ROLE`, `FUZZ_USER_ID`, `FUZZ_DATABASE_URL` say whom.
+through `SCHEMATHESIS_HOOKS=loadtest.scenarios.fuzz_hooks`; `FUZZ_ROLE`, `FUZZ_USER_ID`,
+`FUZZ_DATABASE_URL` say whom.
 """
 
 import os
