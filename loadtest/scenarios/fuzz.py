@@ -209,15 +209,15 @@ def fuzz(role: str, base: str, token: str, user_id: str, args: argparse.Namespac
         "--report-junit-path",
         str(report_dir / "junit.xml"),
         "--no-color",
-        "--generation-database",
-        "none",
     ]
     if args.seed is not None:
         command += ["--seed", str(args.seed)]
     elif not args.explore:
         command += ["--seed", str(GATE_SEED)]
-    if not args.explore:
-        command += ["--generation-deterministic"]
+    if args.explore:
+        command += ["--generation-database", "none"]  # no replay of earlier failures: new cases only
+    else:
+        command += ["--generation-deterministic"]  # implies no database (schemathesis refuses both)
     hooks_env = {
         **env,
         "SCHEMATHESIS_HOOKS": "loadtest.scenarios.fuzz_hooks",
