@@ -15,37 +15,28 @@ test: install
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy .
 
-# Mixed load through gunicorn on PostgreSQL + Redis (needs wrk); see the README for a long, saturated run.
-soak: install
-	$(PY) loadtest/soak.py $(SOAK_ARGS)
+# The pass/fail scenarios (loadtest/scenarios/), each `$(PY) -m loadtest.scenarios.<module>`;
+# ARGS="..." passes options (SOAK_ARGS too, for the soak). Those marked root start servers of
+# their own (never the machine's) as the postgres user.
+#   soak            mixed load through gunicorn on PostgreSQL + Redis (needs wrk), then a data check;
+#                   the README shows a long, saturated run
+#   two-instances   two gunicorn instances sharing one PostgreSQL and one Redis agree exactly (about 30 s)
+#   client          a client generated from the live schema (openapi-python-client, module
+#                   generated_client) registers, logs in, lists, writes (about 20 s)
+#   faults          faults under load on a Redis and a PostgreSQL of its own (about a minute; root)
+#   slow-clients    slow clients held open against gunicorn behind Debian's nginx (apt-get install nginx):
+#                   reads stay fast (< 1 min; root)
+#   replicas        read replicas on our own primary + hot standby (2 s apply delay): routing,
+#                   read-your-writes, lag, failover (< 1 min; root)
+#   pgbouncer       the API through Debian's pgbouncer in transaction mode (DB_POOLER=pgbouncer):
+#                   smoke walk, load, dumpdata (< 1 min; root)
+#   ten-instances   ten instances x 1 worker on one PostgreSQL whose max_connections is their budget + 3:
+#                   within it under load (< 1 min; root)
+SCENARIOS := soak two-instances client faults slow-clients replicas pgbouncer ten-instances
+scenario_module = $(if $(filter client,$(1)),generated_client,$(subst -,_,$(1)))
 
-# Two gunicorn instances sharing one PostgreSQL and one Redis must agree exactly (about 30 s).
-two-instances: install
-	$(PY) loadtest/two_instances.py
-
-# A client generated from the live schema (openapi-python-client) registers, logs in, lists, writes (about 20 s).
-client: install
-	$(PY) loadtest/generated_client.py
-
-# Faults under load on a Redis and a PostgreSQL of its own (about a minute; run as root).
-faults: install
-	$(PY) loadtest/faults.py
-
-# Slow clients held open against gunicorn behind Debian's nginx (apt-get install nginx): reads stay fast (< 1 min; root).
-slow-clients: install
-	$(PY) loadtest/slow_clients.py
-
-# Read replicas on our own primary + hot standby (2 s apply delay): routing, read-your-writes, lag, failover (< 1 min; root).
-replicas: install
-	$(PY) loadtest/replicas.py
-
-# The API through Debian's pgbouncer in transaction mode (DB_POOLER=pgbouncer): smoke walk, load, dumpdata (< 1 min; root).
-pgbouncer: install
-	$(PY) loadtest/pgbouncer.py
-
-# Ten instances x 1 worker on one PostgreSQL whose max_connections is their budget + 3: within it under load (< 1 min; root).
-ten-instances: install
-	$(PY) loadtest/ten_instances.py
+$(SCENARIOS): install
+	$(PY) -m loadtest.scenarios.$(call scenario_module,$@) $(if $(filter soak,$@),$(SOAK_ARGS)) $(ARGS)
 
 # Headless Chromium (apt-get install chromium) against a live gunicorn; screenshots land in docs/img/.
 browser: install
@@ -53,8 +44,8 @@ browser: install
 
 # The benchmark suite (docs/PERFORMANCE.md): e.g. make bench BENCH_ARGS="--scales small,large"
 bench: install
-	$(PY) benchmarks/suite.py $(BENCH_ARGS)
+	$(PY) -m benchmarks.suite $(BENCH_ARGS)
 
-# Schema fuzzing with new random cases (CI runs the deterministic gate: benchmarks/fuzz.py); about 20 min.
+# Schema fuzzing with new random cases (CI runs the deterministic gate: python -m loadtest.scenarios.fuzz); about 20 min.
 fuzz-explore: install
-	$(PY) benchmarks/fuzz.py --explore --max-time 600
+	$(PY) -m loadtest.scenarios.fuzz --explore --max-time 600

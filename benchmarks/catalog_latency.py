@@ -2,8 +2,8 @@
 
 Run from the repository root (PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379):
 
-    .venv/bin/python benchmarks/catalog_latency.py            # N=300 requests of each kind
-    .venv/bin/python benchmarks/catalog_latency.py -n 500
+    .venv/bin/python -m benchmarks.catalog_latency            # N=300 requests of each kind
+    .venv/bin/python -m benchmarks.catalog_latency -n 500
 
 What it does, bounded in time (default 300 s overall; gunicorn is always stopped at the end):
 
@@ -27,15 +27,10 @@ import http.client
 import os
 import secrets
 import statistics
-import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-
-from loadtest.server import live_gunicorn, manage  # noqa: E402
+from loadtest.server import live_gunicorn, manage
 
 DATABASE_NAME = "h_catalog_bench"
 HOST, PORT = "127.0.0.1", 8011

@@ -3,8 +3,8 @@
 Run from the repository root (PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 for
 the production settings; the paths measured here touch neither unless the view does):
 
-    .venv/bin/python benchmarks/middleware_cost.py                    # /health/
-    .venv/bin/python benchmarks/middleware_cost.py --path /api/v1/products/ --rounds 41
+    .venv/bin/python -m benchmarks.middleware_cost                    # /health/
+    .venv/bin/python -m benchmarks.middleware_cost --path /api/v1/products/ --rounds 41
 
 One process builds one Django WSGI handler per variant (the production settings, with
 `settings.MIDDLEWARE` minus the named classes, or with django-csp's own CSPMiddleware in place of
@@ -25,11 +25,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
 LIBRARY_CSP = "django-csp's CSPMiddleware instead of ours"
 LIBRARY_METRICS = "django-prometheus's two middlewares instead of ours"
 VARIANTS = [

@@ -5,7 +5,7 @@ in a throwaway test database (`test_<db name>`, created and dropped by this scri
 
     DJANGO_SETTINGS_MODULE=config.settings.test \
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/h_sprockets \
-    .venv/bin/python benchmarks/sprockets_chart_queries.py [--factories 100] [--points 1000] [--runs 5] \
+    .venv/bin/python -m benchmarks.sprockets_chart_queries [--factories 100] [--points 1000] [--runs 5] \
         [--chart-points 100]
 
 Prints the number of SQL queries of one request (django.test.utils.CaptureQueriesContext) and
@@ -15,12 +15,9 @@ the response times (min / median / max over --runs requests, after one warm-up r
 import argparse
 import os
 import statistics
-import sys
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 os.environ.setdefault("RATE_LIMIT_ENABLED", "false")
 

@@ -2,10 +2,10 @@
 
 Run from the repository root, with PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379:
 
-    .venv/bin/python benchmarks/suite.py --scales small,large              # docs/PERFORMANCE.md's run
-    .venv/bin/python benchmarks/suite.py --scales tiny --duration 2 --rounds 1   # CI smoke (~1 min)
+    .venv/bin/python -m benchmarks.suite --scales small,large              # docs/PERFORMANCE.md's run
+    .venv/bin/python -m benchmarks.suite --scales tiny --duration 2 --rounds 1   # CI smoke (~1 min)
 
-For each scale it (re)creates the database `perf_<scale>` (kept with --reuse if already seeded),
+For each scale it (re)creates the database `perf_<scale>` (--database-prefix; kept with --reuse if already seeded),
 migrates it and fills it with `manage.py seed_demo --scale <scale>`, starts gunicorn with the
 production settings on PostgreSQL + Redis (rate limits off) and, on the next port, a bare WSGI
 hello app (benchmarks/hello_wsgi.py) on the same gunicorn config: the floor. Every scale's
@@ -32,36 +32,20 @@ import json
 import os
 import platform
 import random
-import re
 import secrets
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
+from loadtest import server as harness
 
-from loadtest.server import (  # noqa: E402
-    GUNICORN,
-    access_token,
-    live_gunicorn,
-    manage,
-    production_environment,
-    recreate_database,
-    send,
-    wait_until_ready,
-)
-
-LUA = BASE_DIR / "benchmarks" / "suite.lua"
+LUA = Path(__file__).with_name("suite.lua")
 SCALE_USER = "scale-user-0001"
 
 
@@ -107,6 +91,7 @@ def parse_args() -> argparse.Namespace:
         "--port", type=int, default=8640, help="first API port; each scale takes two (its API, its hello app)"
     )
     parser.add_argument("--redis-db", type=int, default=7)
+    parser.add_argument("--database-prefix", default="perf_", help="the databases are <prefix><scale>")
     parser.add_argument("--reuse", action="store_true", help="keep perf_<scale> if it is already seeded")
     parser.add_argument("--only", default="", help="comma-separated endpoint names (substrings) to run alone")
     parser.add_argument("--output", type=Path, help="write the Markdown report here")
@@ -114,16 +99,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="write the raw numbers (every round) here")
     parser.add_argument("--plots", type=Path, help="write PNG charts into this directory (needs matplotlib)")
     return parser.parse_args()
-
-
-def lua_literal(value: Any) -> str:
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"[{lua_literal(k)}] = {lua_literal(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "{" + ", ".join(lua_literal(v) for v in value) + "}"
-    if isinstance(value, int):
-        return str(value)
-    return json.dumps(str(value))
 
 
 # --- data and server ---------------------------------------------------------------------------
@@ -145,41 +120,19 @@ def prepare_database(env: dict[str, str], *, scale: str, database: str, reuse: b
             f"from accounts.models import User; u = User.objects.get(username={SCALE_USER!r}); "
             f"u.set_password({password!r}); u.save()"
         )
-        manage(env, "migrate", "--no-input")  # new migrations (an index) apply to the kept data
-        manage(env, "shell", "-c", script)
+        harness.manage(env, "migrate", "--no-input")  # new migrations (an index) apply to the kept data
+        harness.manage(env, "shell", "-c", script)
         print(f"[{scale}] reusing {database}", flush=True)
         return 0.0
     print(f"[{scale}] creating, migrating and seeding {database} ...", flush=True)
-    recreate_database(database)
-    manage(env, "migrate", "--no-input")
+    harness.recreate_database(database)
+    harness.manage(env, "migrate", "--no-input")
     started = time.monotonic()
     # One argument: a random password may start with "-", which argparse would read as an option.
-    manage(env, "seed_demo", "--scale", scale, f"--password={password}", timeout=1800)
+    harness.manage(env, "seed_demo", "--scale", scale, f"--password={password}", timeout=1800)
     seconds = time.monotonic() - started
     print(f"[{scale}] seeded in {seconds:.0f} s", flush=True)
     return seconds
-
-
-@contextmanager
-def hello_gunicorn(env: dict[str, str], *, port: int) -> Iterator[None]:
-    server = subprocess.Popen(  # noqa: S603 - fixed command line
-        [str(GUNICORN), "benchmarks.hello_wsgi:app", "-c", "gunicorn.conf.py"],
-        cwd=BASE_DIR,
-        env={**os.environ, **env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        wait_until_ready(port)
-        yield
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=10)
 
 
 def fixtures(database: str) -> dict[str, Any]:
@@ -209,7 +162,7 @@ def deep_cursor(port: int, token: str, account: str, pages: int = 25) -> str:
     path = f"/api/v1/messages/?account={account}"
     cursor = ""
     for _ in range(pages):
-        answer = send(port, "GET", path, token=token)
+        answer = harness.send(port, "GET", path, token=token)
         following = answer.json().get("next")
         if not following:
             break
@@ -350,33 +303,23 @@ def endpoints(*, token: str, ids: dict[str, Any], cursor: str, misses: int, sing
 # --- measuring ---------------------------------------------------------------------------------
 def run_wrk(port: int, requests: list[dict[str, Any]], *, seconds: float, connections: int, work: Path) -> Measure:
     data_file = work / f"data-{secrets.token_hex(4)}.lua"
-    data_file.write_text("return " + lua_literal({"requests": requests}) + "\n")
-    command = [
-        "wrk",
-        "-t1",  # one wrk thread: the other core is the server's
-        f"-c{connections}",
-        f"-d{max(1, round(seconds))}s",
-        "--timeout",
-        "10s",
-        "-s",
-        str(LUA),
+    data_file.write_text("return " + harness.lua_literal({"requests": requests}) + "\n")
+    result = harness.run_wrk(
+        LUA,
         f"http://127.0.0.1:{port}",
-        "--",
         str(data_file),
-    ]
-    finished = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)  # noqa: S603
+        threads=1,  # one wrk thread: the other core is the server's
+        connections=connections,
+        seconds=seconds,
+    )
     data_file.unlink()
-    match = re.search(r"^SUITE-RESULT (\{.*\})$", finished.stdout, re.MULTILINE)
-    if not match:
-        raise RuntimeError(f"wrk exited {finished.returncode} with no result:\n{finished.stdout}\n{finished.stderr}")
-    result = json.loads(match.group(1))
     return Measure(
-        rate=result["requests"] / (result["duration_us"] / 1e6),
-        p50_ms=result["p50_us"] / 1000,
-        p99_ms=result["p99_us"] / 1000,
-        requests=result["requests"],
-        non_2xx={status: n for status, n in result["statuses"].items() if not 200 <= int(status) < 300},
-        socket_errors=result["socket_errors"],
+        rate=result.rate,
+        p50_ms=result.p50_ms,
+        p99_ms=result.p99_ms,
+        requests=result.requests,
+        non_2xx={status: n for status, n in result.statuses.items() if not 200 <= int(status) < 300},
+        socket_errors=result.socket_errors,
         distinct=len(requests),
     )
 
@@ -394,12 +337,12 @@ class Stage:
 
 def start_scale(args: argparse.Namespace, scale: str, index: int, stack: ExitStack, work: Path) -> Stage:
     """Seed (or reuse) `perf_<scale>`, start its API and floor app on their own ports, and warm them up."""
-    database = f"perf_{scale}"
+    database = f"{args.database_prefix}{scale}"
     password = secrets.token_urlsafe(16)
-    env = production_environment(
-        name=f"bench-{scale}",
-        database_url=f"postgres://postgres@127.0.0.1:5432/{database}",
-        redis_url=f"redis://127.0.0.1:6379/{args.redis_db}",
+    env = harness.machine_environment(
+        f"bench-{scale}",
+        database,
+        args.redis_db,
         workers=args.workers,
         RATE_LIMIT_ENABLED="false",
         ACCESS_TOKEN_MINUTES="600",
@@ -407,9 +350,9 @@ def start_scale(args: argparse.Namespace, scale: str, index: int, stack: ExitSta
     )
     seeded = prepare_database(env, scale=scale, database=database, reuse=args.reuse, password=password)
     ports = {"app": args.port + 2 * index, "hello": args.port + 2 * index + 1}
-    stack.enter_context(live_gunicorn(env, port=ports["app"]))
-    stack.enter_context(hello_gunicorn(env, port=ports["hello"]))
-    token = access_token(ports["app"], SCALE_USER, password)
+    stack.enter_context(harness.live_gunicorn(env, port=ports["app"]))
+    stack.enter_context(harness.live_gunicorn(env, port=ports["hello"], app="benchmarks.hello_wsgi:app"))
+    token = harness.access_token(ports["app"], SCALE_USER, password)
     ids = fixtures(database)
     cursor = deep_cursor(ports["app"], token, ids["account"])
     # Enough distinct misses that no list cycles within one run of wrk.
@@ -613,7 +556,7 @@ def main() -> int:
         measure(args, stages, Path(work))
         for stage in stages:
             all_results[stage.scale], seeding[stage.scale] = stage.results, stage.seeded
-    command = "python benchmarks/suite.py " + " ".join(sys.argv[1:])
+    command = "python -m benchmarks.suite " + " ".join(sys.argv[1:])
     report = "\n\n".join(
         [
             f"Machine: {machine()}",

@@ -1,4 +1,6 @@
-"""A live gunicorn for the load, latency and fuzzing scripts: started in its own process group, always stopped.
+"""The harness of the load, latency and fuzzing scripts: live servers, always stopped, and wrk.
+
+A live gunicorn, started in its own process group:
 
 `manage(env, "migrate", ...)` runs a management command with the same settings first.
 
@@ -7,17 +9,26 @@
 
 `env` holds the settings (DJANGO_SETTINGS_MODULE, DATABASE_URL, ...); GUNICORN_BIND is set from
 `port`. It waits until `/ready/` answers 200 (database and cache reachable) before yielding.
+
+wrk, with a script that uses loadtest/wrk_common.lua (its one result line):
+
+    result = run_wrk(script, f"http://127.0.0.1:{port}", *script_args, threads=1, connections=8, seconds=10)
+    result.rate, result.p99_ms, result.by_status(), result.socket_errors, ...
+
+The scenarios (pass/fail checks) are in loadtest/scenarios/, the measurements in benchmarks/.
 """
 
 import http.client
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
@@ -28,6 +39,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"  # the virtualenv running the script
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"
+WRK = shutil.which("wrk") or "/usr/bin/wrk"
 PG_BIN = (
     Path(sorted(Path("/usr/lib/postgresql").iterdir())[-1]) / "bin" if Path("/usr/lib/postgresql").is_dir() else Path()
 )
@@ -72,9 +84,12 @@ def worker_pids(master: int) -> list[int]:
 
 
 @contextmanager
-def live_gunicorn(env: dict[str, str], *, port: int, log: IO | None = None) -> Iterator[subprocess.Popen]:
+def live_gunicorn(
+    env: dict[str, str], *, port: int, log: IO | None = None, app: str = "config.wsgi"
+) -> Iterator[subprocess.Popen]:
+    """gunicorn serving `app` (the service unless told) with the repository's gunicorn.conf.py."""
     server = subprocess.Popen(  # noqa: S603 - fixed command line
-        [str(GUNICORN), "config.wsgi", "-c", "gunicorn.conf.py"],
+        [str(GUNICORN), app, "-c", "gunicorn.conf.py"],
         cwd=BASE_DIR,
         env={**os.environ, **env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
         stdout=log or subprocess.DEVNULL,
@@ -171,6 +186,50 @@ def production_environment(
         "LOG_LEVEL": "WARNING",
         **extra,
     }
+
+
+def machine_environment(name: str, database: str, redis_db: int, *, workers: int, **extra: str) -> dict[str, str]:
+    """`production_environment` on the machine's PostgreSQL (127.0.0.1:5432, `database`) and Redis (db `redis_db`)."""
+    return production_environment(
+        name=name,
+        database_url=f"postgres://postgres@127.0.0.1:5432/{database}",
+        redis_url=f"redis://127.0.0.1:6379/{redis_db}",
+        workers=workers,
+        **extra,
+    )
+
+
+def machine_stack(name: str, args: Any, **extra: str) -> dict[str, str]:
+    """A fresh database `args.database` on the machine's PostgreSQL, migrated, and Django set up on it.
+
+    The settings (`machine_environment`, returned) use Redis db `args.redis_db` and `args.workers`
+    gunicorn workers: the options every scenario on the machine's own servers takes.
+    """
+    env = machine_environment(name, args.database, args.redis_db, workers=args.workers, **extra)
+    recreate_database(args.database)
+    migrate(env)
+    setup_django(env)
+    return env
+
+
+def own_environment(
+    name: str, database_url: str, redis: "OwnRedis", workdir: Path, *, workers: int, **extra: str
+) -> dict[str, str]:
+    """`production_environment` on a script's own PostgreSQL and Redis: rate limits off, metrics in workdir/metrics."""
+    (workdir / "metrics").mkdir()
+    return production_environment(
+        name=name,
+        database_url=database_url,
+        redis_url=f"redis://127.0.0.1:{redis.port}/0",
+        workers=workers,
+        RATE_LIMIT_ENABLED="false",
+        PROMETHEUS_MULTIPROC_DIR=str(workdir / "metrics"),
+        **extra,
+    )
+
+
+def migrate(env: dict[str, str]) -> None:
+    manage(env, "migrate", "--noinput", "-v", "0")
 
 
 def access_token(port: int, username: str, password: str) -> str:
@@ -374,3 +433,129 @@ def start_own_services(stack: ExitStack, *, redis: OwnRedis, postgres: OwnPostgr
     stack.callback(postgres.stop_if_running)
     with psycopg.connect(postgres.url("postgres"), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{database}"')
+
+
+# --- wrk ----------------------------------------------------------------------------------------
+@dataclass
+class WrkResult:
+    """The numbers of one wrk run, from the `WRK-RESULT {...}` line of loadtest/wrk_common.lua."""
+
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    errors: dict[str, int]  # wrk's: connect, read, write, timeout (socket errors), status (answers >= 400)
+    statuses: dict[str, int]  # the script's labels ("<kind> <status>", or "<status>") -> answers
+
+    @classmethod
+    def from_output(cls, output: str) -> "WrkResult | None":
+        match = re.search(r"^WRK-RESULT (\{.*\})$", output, re.MULTILINE)
+        if not match:
+            return None
+        raw = json.loads(match.group(1))
+        return cls(
+            requests=raw["requests"],
+            seconds=raw["duration_us"] / 1e6,
+            p50_ms=raw["p50_us"] / 1000,
+            p99_ms=raw["p99_us"] / 1000,
+            errors={kind: raw[kind] for kind in ("connect", "read", "write", "timeout", "status")},
+            statuses=raw["statuses"],
+        )
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def socket_errors(self) -> int:
+        return sum(self.errors[kind] for kind in ("connect", "read", "write", "timeout"))
+
+    def by_status(self) -> Counter:
+        """Answers by HTTP status (the last word of each label)."""
+        counts: Counter = Counter()
+        for label, count in self.statuses.items():
+            counts[int(label.rsplit(" ", 1)[-1])] += count
+        return counts
+
+
+class WrkRun:
+    """wrk running `script` against `url` (script arguments after `--`); `result()` waits for it.
+
+    Every connection has its own wrk thread when `threads` equals `connections`: then a script's
+    request() and response() strictly alternate on a thread. Each request times out after 10 s.
+    """
+
+    def __init__(
+        self, script: Path, url: str, *script_args: str, threads: int, connections: int, seconds: float
+    ) -> None:
+        self.url, self.seconds = url, seconds
+        self.process = subprocess.Popen(  # noqa: S603 - the scripts' own fixed command lines
+            [
+                WRK,
+                f"-t{threads}",
+                f"-c{connections}",
+                f"-d{max(1, round(seconds))}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(script),
+                url,
+                "--",
+                *script_args,
+            ],
+            env={**os.environ, "LUA_PATH": f"{BASE_DIR / 'loadtest'}/?.lua;;"},  # require("wrk_common")
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def result(self) -> WrkResult:
+        try:
+            output, errors = self.process.communicate(timeout=self.seconds + 60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise
+        result = WrkResult.from_output(output)
+        if result is None:
+            raise RuntimeError(
+                f"wrk against {self.url} exited {self.process.returncode} with no result:\n{output}\n{errors}"
+            )
+        return result
+
+
+def run_wrk(script: Path, url: str, *script_args: str, threads: int, connections: int, seconds: float) -> WrkResult:
+    """wrk with `script` against `url` for `seconds`; its numbers (see `WrkRun` to run several at once)."""
+    return WrkRun(script, url, *script_args, threads=threads, connections=connections, seconds=seconds).result()
+
+
+def lua_literal(value: Any) -> str:
+    """`value` (dicts, lists, booleans, integers, strings) as a Lua literal, for a wrk script's data file."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"[{lua_literal(k)}] = {lua_literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "{" + ", ".join(lua_literal(v) for v in value) + "}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return json.dumps(str(value))  # a JSON string is a valid Lua string literal for this data
+
+
+def start_own_stack(
+    stack: ExitStack,
+    *,
+    name: str,
+    redis: OwnRedis,
+    postgres: OwnPostgres,
+    database: str,
+    workdir: Path,
+    workers: int,
+    url_options: str = "",
+    **extra: str,
+) -> dict[str, str]:
+    """`start_own_services`, then the settings on them (`own_environment`), migrated; `stack` stops both servers."""
+    start_own_services(stack, redis=redis, postgres=postgres, database=database)
+    env = own_environment(name, postgres.url(database) + url_options, redis, workdir, workers=workers, **extra)
+    migrate(env)
+    return env

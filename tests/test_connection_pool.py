@@ -10,7 +10,7 @@ replaced at checkout, not handed to a request that would answer 503; once a chec
 the pool is not asked until a probe connects, so the next 503s come at once, and the first
 checkout after PostgreSQL returned does not wait out the pool's reconnect backoff; a pool that is
 merely busy is no outage (config/db/postgresql).
-`loadtest/faults.py` shows both with a real PostgreSQL stopped and started.
+`loadtest/scenarios/faults.py` shows both with a real PostgreSQL stopped and started.
 """
 
 import copy
@@ -309,7 +309,7 @@ class Cuttable:
 
 
 def test_after_an_outage_it_saw_a_process_connects_as_soon_as_postgresql_is_back(settings):
-    """The quiet phase of loadtest/faults.py in small: the pool's reconnect backoff must not outlive the outage."""
+    """The quiet phase of loadtest/scenarios/faults.py in small: the reconnect backoff must not outlive the outage."""
     settings.DB_OUTAGE_PROBE_INTERVAL = 0.2
     link = Cuttable(connection.settings_dict["HOST"] or "127.0.0.1", int(connection.settings_dict["PORT"] or 5432))
     link.start()

@@ -1,6 +1,6 @@
 """The OpenAPI document describes what the API really answers and accepts (config/api/openapi.py).
 
-Each test guards a schemathesis finding (benchmarks/fuzz.py) without the fuzzer.
+Each test guards a schemathesis finding (loadtest/scenarios/fuzz.py) without the fuzzer.
 """
 
 import re

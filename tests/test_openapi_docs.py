@@ -2,7 +2,7 @@
 
 Every operation is under one domain tag, has a one-line summary and a description written for API
 users (never a base class's docstring or an internal note), and documents its request body as JSON
-only, while forms are still accepted. `loadtest/generated_client.py` checks a generated client live.
+only, while forms are still accepted. `loadtest/scenarios/generated_client.py` checks a generated client live.
 """
 
 import re

@@ -1,6 +1,6 @@
 """A protocol-level fuzz, beyond the schema (issue 20): what the OpenAPI document does not describe.
 
-Schema fuzzing (benchmarks/fuzz.py) sends only bodies the schema describes; this sends every write
+Schema fuzzing (loadtest/scenarios/fuzz.py) sends only bodies the schema describes; this sends every write
 route what an attacker would: each body class below under each content type, with the charsets
 rotating over them deterministically, as an admin and anonymously, plus methods the route does not
 have and overlong header values. For every answer: no 5xx, an error body in the error format

@@ -3,7 +3,7 @@
 Run from the repository root as root (nginx's workers drop to `nobody`), with PostgreSQL on
 127.0.0.1:5432 and Redis on 127.0.0.1:6379, and nginx installed (apt-get install nginx):
 
-    .venv/bin/python loadtest/slow_clients.py
+    .venv/bin/python -m loadtest.scenarios.slow_clients
 
 A sync gunicorn worker serves one connection at a time and waits on a client that sends its
 request slowly until gunicorn's timeout (30 s): one such client per worker takes an instance
@@ -43,23 +43,10 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-
-from loadtest.server import (  # noqa: E402
-    Checks,
-    create_products,
-    disconnect_django,
-    live_gunicorn,
-    manage,
-    production_environment,
-    recreate_database,
-    setup_django,
-    wait_for,
-)
+from loadtest import server as harness
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-NGINX_CONF = BASE_DIR / "deploy" / "nginx" / "nginx.conf"
+NGINX_CONF = harness.BASE_DIR / "deploy" / "nginx" / "nginx.conf"
 READS = ("/health/", "/api/v1/products/")
 LATENCY_LIMIT = 1.0  # seconds, for every polled answer through the proxy
 BODY_TIMEOUT = 10  # nginx.conf's client_body_timeout
@@ -106,7 +93,7 @@ def live_nginx(workdir: Path, *, upstream_port: int, listen_port: int) -> Iterat
     subprocess.run([*command, "-t", "-q"], check=True, stdout=log, stderr=subprocess.STDOUT, timeout=30)  # noqa: S603
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)  # noqa: S603
     try:
-        wait_for(lambda: poll(listen_port, "/health/", timeout=2)[0] == 200, what=f"nginx on {listen_port}")
+        harness.wait_for(lambda: poll(listen_port, "/health/", timeout=2)[0] == 200, what=f"nginx on {listen_port}")
         yield process
     finally:
         with suppress(ProcessLookupError):
@@ -216,7 +203,7 @@ def describe(answers: list[tuple[str, int, float]]) -> str:
     return f"{len(answers)} answers, statuses {statuses}, slowest {slowest:.3f} s"
 
 
-def check_through_proxy(check: Checks, args: argparse.Namespace) -> None:
+def check_through_proxy(check: harness.Checks, args: argparse.Namespace) -> None:
     count = args.workers + 2
     with slow_clients(args.proxy_port, count, trickle=True) as held:
         time.sleep(0.5)  # nginx has read their headers and the first byte
@@ -235,10 +222,10 @@ def check_through_proxy(check: Checks, args: argparse.Namespace) -> None:
     )
 
 
-def check_stalled_body_is_cut(check: Checks, args: argparse.Namespace) -> None:
+def check_stalled_body_is_cut(check: harness.Checks, args: argparse.Namespace) -> None:
     with slow_clients(args.proxy_port, 1, trickle=False) as (client,):
         try:
-            seconds = wait_for(
+            seconds = harness.wait_for(
                 lambda: not client.is_open(), what="nginx closing a stalled body", timeout=BODY_TIMEOUT + 5
             )
             check(
@@ -250,7 +237,7 @@ def check_stalled_body_is_cut(check: Checks, args: argparse.Namespace) -> None:
             check("a stalled body is cut by nginx", False, str(error))
 
 
-def check_body_limit(check: Checks, args: argparse.Namespace) -> None:
+def check_body_limit(check: harness.Checks, args: argparse.Namespace) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", args.proxy_port, timeout=10)
     try:
         conn.putrequest("POST", "/api/v1/auth/login/")
@@ -272,7 +259,7 @@ def check_body_limit(check: Checks, args: argparse.Namespace) -> None:
     )
 
 
-def check_forwarded_proto_is_the_proxy_s(check: Checks, args: argparse.Namespace) -> None:
+def check_forwarded_proto_is_the_proxy_s(check: harness.Checks, args: argparse.Namespace) -> None:
     """A client's `X-Forwarded-Proto: https` does not reach Django through nginx (HSTS is sent only on HTTPS)."""
 
     def hsts(port: int) -> str | None:
@@ -311,22 +298,17 @@ def show_without_proxy(args: argparse.Namespace) -> None:
 def main() -> int:
     args = parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="slow-clients-"))
-    env = production_environment(
-        name="slow-clients",
-        database_url=f"postgres://postgres@127.0.0.1:5432/{args.database}",
-        redis_url=f"redis://127.0.0.1:6379/{args.redis_db}",
-        workers=args.workers,
+    env = harness.machine_stack(
+        "slow-clients",
+        args,
         RATE_LIMIT_ENABLED="false",  # the polls are far over the anonymous rate
     )
-    recreate_database(args.database)
-    manage(env, "migrate", "--noinput", "-v", "0")
-    setup_django(env)
-    create_products("Slow", 5)
-    disconnect_django()
-    check = Checks()
+    harness.create_products("Slow", 5)
+    harness.disconnect_django()
+    check = harness.Checks()
     with ExitStack() as stack:
         log = stack.enter_context(open(workdir / "gunicorn.log", "w"))
-        stack.enter_context(live_gunicorn(env, port=args.port, log=log))
+        stack.enter_context(harness.live_gunicorn(env, port=args.port, log=log))
         stack.enter_context(live_nginx(workdir / "nginx", upstream_port=args.port, listen_port=args.proxy_port))
         print(
             f"slow clients: gunicorn ({args.workers} workers) on {args.port}, nginx on {args.proxy_port}; "

@@ -2,10 +2,10 @@
 
 Run from the repository root (PostgreSQL on 127.0.0.1:5432, Redis on 127.0.0.1:6379):
 
-    .venv/bin/python benchmarks/fuzz.py                    # the gate: fixed seed, deterministic
-    .venv/bin/python benchmarks/fuzz.py --max-time 60      # quicker
-    .venv/bin/python benchmarks/fuzz.py --explore --max-time 600   # make fuzz-explore: new random cases
-    .venv/bin/python benchmarks/fuzz.py --role admin --seed 1234   # repeat a reported run
+    .venv/bin/python -m loadtest.scenarios.fuzz                    # the gate: fixed seed, deterministic
+    .venv/bin/python -m loadtest.scenarios.fuzz --max-time 60      # quicker
+    .venv/bin/python -m loadtest.scenarios.fuzz --explore --max-time 600   # make fuzz-explore: new random cases
+    .venv/bin/python -m loadtest.scenarios.fuzz --role admin --seed 1234   # repeat a reported run
 
 Two modes. The **gate** (the default, what `.ci/run` runs) draws the same cases every time
 (`--seed GATE_SEED` and schemathesis's `--generation-deterministic`): a landing fails only on what
@@ -49,17 +49,11 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-
-from loadtest.server import live_gunicorn, manage  # noqa: E402
+from loadtest.server import BASE_DIR, live_gunicorn, manage, recreate_database
 
 # The gate's seed: fixed, so that every landing is fuzzed with the same cases.
 GATE_SEED = 20261206
 BIN_DIR = Path(sys.executable).parent  # the virtualenv this script runs in holds gunicorn, schemathesis
-DATABASE_NAME = "fuzz"
-DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE_NAME}"
-REDIS_URL = "redis://127.0.0.1:6379/12"
 HOST = "127.0.0.1"
 PORTS = range(8300, 8400)
 CHECKS = [
@@ -84,7 +78,7 @@ def free_port() -> int:
     raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
 
 
-def server_environment(port: int) -> dict[str, str]:
+def server_environment(port: int, *, database: str, redis_db: int) -> dict[str, str]:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
@@ -93,8 +87,8 @@ def server_environment(port: int) -> dict[str, str]:
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "RATE_LIMIT_ENABLED": "false",
         "ACCESS_TOKEN_MINUTES": "60",
-        "DATABASE_URL": DATABASE_URL,
-        "REDIS_URL": REDIS_URL,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
+        "REDIS_URL": f"redis://127.0.0.1:6379/{redis_db}",
         "GUNICORN_BIND": f"{HOST}:{port}",
         "GUNICORN_WORKERS": "2",
         "GUNICORN_TIMEOUT": "60",
@@ -102,14 +96,11 @@ def server_environment(port: int) -> dict[str, str]:
     }
 
 
-def reset_stores() -> None:
-    import psycopg
+def reset_stores(env: dict[str, str], database: str) -> None:
     import redis
 
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    recreate_database(database)
+    redis.Redis.from_url(env["REDIS_URL"]).flushdb()
 
 
 SEED_USERS = """
@@ -218,22 +209,22 @@ def fuzz(role: str, base: str, token: str, user_id: str, args: argparse.Namespac
         "--report-junit-path",
         str(report_dir / "junit.xml"),
         "--no-color",
-        "--generation-database",
-        "none",
     ]
     if args.seed is not None:
         command += ["--seed", str(args.seed)]
     elif not args.explore:
         command += ["--seed", str(GATE_SEED)]
-    if not args.explore:
-        command += ["--generation-deterministic"]
+    if args.explore:
+        command += ["--generation-database", "none"]  # no replay of earlier failures: new cases only
+    else:
+        command += ["--generation-deterministic"]  # implies no database (schemathesis refuses both)
     hooks_env = {
         **env,
-        "SCHEMATHESIS_HOOKS": "fuzz_hooks",
-        "PYTHONPATH": str(BASE_DIR / "benchmarks"),
+        "SCHEMATHESIS_HOOKS": "loadtest.scenarios.fuzz_hooks",
+        "PYTHONPATH": str(BASE_DIR),
         "FUZZ_ROLE": role,
         "FUZZ_USER_ID": user_id,
-        "FUZZ_DATABASE_URL": DATABASE_URL,
+        "FUZZ_DATABASE_URL": env["DATABASE_URL"],
     }
     totals = run_schemathesis(role, command, hooks_env, report_dir, args)
     if totals["failures"] == 0 and totals["errors"] > 0:
@@ -269,15 +260,17 @@ def main() -> int:
     parser.add_argument(
         "--explore", action="store_true", help="random cases (a new seed, not deterministic): look for new failures"
     )
+    parser.add_argument("--database", default="fuzz", help="PostgreSQL database, dropped and created")
+    parser.add_argument("--redis-db", type=int, default=12, help="Redis database, flushed")
     parser.add_argument("--report-dir", default=str(Path(tempfile.gettempdir()) / "fuzz-report"))
     args = parser.parse_args()
     args.totals = {}
 
     port = free_port()
-    env = server_environment(port)
+    env = server_environment(port, database=args.database, redis_db=args.redis_db)
     base = f"http://{HOST}:{port}"
     password = secrets.token_urlsafe(24)
-    reset_stores()
+    reset_stores(env, args.database)
     seed(env, password)
 
     failed = 0

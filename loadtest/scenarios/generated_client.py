@@ -2,7 +2,7 @@
 
 Run from the repository root, with PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379:
 
-    .venv/bin/python loadtest/generated_client.py
+    .venv/bin/python -m loadtest.scenarios.generated_client
 
 It creates a fresh database (`generated_client` unless --database), migrates it, adds two
 products, starts gunicorn with the production settings on port 8531, fetches
@@ -14,6 +14,7 @@ One line per step; the exit status is non-zero if any step fails (the rest are t
 
 import argparse
 import importlib
+import importlib.util
 import json
 import os
 import subprocess
@@ -26,18 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-
-from loadtest.server import (  # noqa: E402
-    Checks,
-    disconnect_django,
-    live_gunicorn,
-    manage,
-    production_environment,
-    recreate_database,
-    setup_django,
-)
+from loadtest import server as harness
 
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"  # the virtualenv running the script
 PACKAGE = "service_client"
@@ -53,6 +43,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database", default="generated_client", help="PostgreSQL database, dropped and created")
     parser.add_argument("--redis-db", type=int, default=10)
     parser.add_argument("--port", type=int, default=8531)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     return parser.parse_args()
 
 
@@ -88,6 +79,18 @@ def generate(schema: Path, out: Path) -> str:
     if done.returncode != 0 or not (out / PACKAGE / "__init__.py").exists():
         raise StepFailed(f"exit {done.returncode}: {output[-500:]}")
     return output
+
+
+def load_package(directory: Path) -> None:
+    """Import the generated package from `directory` (its submodules then import by name)."""
+    spec = importlib.util.spec_from_file_location(
+        directory.name, directory / "__init__.py", submodule_search_locations=[str(directory)]
+    )
+    if spec is None or spec.loader is None:
+        raise ImportError(f"no package in {directory}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[directory.name] = module
+    spec.loader.exec_module(module)
 
 
 def expect(response: Any, status: int, what: str) -> Any:
@@ -193,21 +196,13 @@ class Walkthrough:
 
 def main() -> int:
     args = parse_args()
-    env = production_environment(
-        name="generated-client",
-        database_url=f"postgres://postgres@127.0.0.1:5432/{args.database}",
-        redis_url=f"redis://127.0.0.1:6379/{args.redis_db}",
-        workers=2,
-    )
-    recreate_database(args.database)
-    manage(env, "migrate", "--noinput", "-v", "0")
-    setup_django(env)
+    env = harness.machine_stack("generated-client", args)
     add_products()
-    disconnect_django()
+    harness.disconnect_django()
 
-    check = Checks()
+    check = harness.Checks()
     work = Path(tempfile.mkdtemp(prefix="generated-client-"))
-    with open(work / "gunicorn.log", "w") as log, live_gunicorn(env, port=args.port, log=log):
+    with open(work / "gunicorn.log", "w") as log, harness.live_gunicorn(env, port=args.port, log=log):
         print(f"gunicorn on port {args.port}; generated client and log in {work}", flush=True)
         try:
             schema = fetch_schema(args.port, work / "schema.json")
@@ -216,7 +211,7 @@ def main() -> int:
             output = generate(work / "schema.json", work)
             warnings = [line for line in output.splitlines() if "warning" in line.lower()]
             check("generate", not warnings, "; ".join(warnings) or f"package {PACKAGE} written, no warnings")
-            sys.path.insert(0, str(work))
+            load_package(work / PACKAGE)
             walkthrough = Walkthrough(PACKAGE, f"http://127.0.0.1:{args.port}")
             modules = sorted(p.name for p in (work / PACKAGE / "api").iterdir() if p.is_dir())
             check("import", True, f"{PACKAGE}.api modules: {', '.join(modules)}")

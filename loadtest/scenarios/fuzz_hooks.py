@@ -1,11 +1,12 @@
-"""schemathesis hooks for benchmarks/fuzz.py: keep the fuzzing user signed in as its role.
+"""schemathesis hooks for loadtest/scenarios/fuzz.py: keep the fuzzing user signed in as its role.
 
 The fuzzing admin may demote, deactivate or soft-delete itself through the API; the service
 then answers 403 or 401, which the checks verify like any other answer. Without a repair, every
 later request of the run would be one of those and test nothing. After any 401 (or a 403 for
 the admin) this puts the user back: its role, active, not deleted. Its access token is valid
 again at once (the token is checked against exactly those columns). Loaded by schemathesis
-through `SCHEMATHESIS_HOOKS=fuzz_hooks`; `FUZZ_ROLE`, `FUZZ_USER_ID`, `FUZZ_DATABASE_URL` say whom.
+through `SCHEMATHESIS_HOOKS=loadtest.scenarios.fuzz_hooks`; `FUZZ_ROLE`, `FUZZ_USER_ID`,
+`FUZZ_DATABASE_URL` say whom.
 """
 
 import os

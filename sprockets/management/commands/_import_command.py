@@ -1,8 +1,13 @@
-"""What the import commands share: a progress bar on stderr and their common options."""
+"""What the import commands share: their options, a progress bar on stderr, and `ImportCommand`."""
 
+import dataclasses
+import time
+from collections.abc import Callable
 from typing import Any
 
-from django.core.management.base import CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from sprockets.importers import ImportFileError, ImportResult
 
 BAR_WIDTH = 30
 MIN_TOTAL = 1000
@@ -61,3 +66,32 @@ def progress_for(command: Any, label: str, options: dict[str, Any]) -> ProgressB
     stream = command.stderr
     enabled = not options["no_progress"] and options["verbosity"] > 0 and stream.isatty()
     return ProgressBar(stream, label, enabled=enabled)
+
+
+class ImportCommand(BaseCommand):
+    """`manage.py <import> FILE`: all or nothing (an `ImportFileError` imports nothing), one summary line.
+
+    A subclass names its `sample` file (shown in --help), the `unit` its progress bar counts, its
+    `importer` (path, progress=) and its `summary`, formatted with the fields of the `ImportResult`.
+    """
+
+    sample: str
+    unit: str
+    importer: Callable[..., ImportResult]
+    summary: str
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        add_import_arguments(parser, sample=self.sample)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        progress = progress_for(self, self.unit, options)
+        started = time.monotonic()
+        try:
+            result = self.importer(options["file"], progress=progress)
+        except ImportFileError as exc:
+            raise CommandError(f"{exc} Nothing was imported.") from exc
+        finally:
+            progress.close()
+        if options["verbosity"] > 0:
+            summary = self.summary.format(**dataclasses.asdict(result))
+            self.stdout.write(self.style.SUCCESS(f"{options['file']}: {summary} ({time.monotonic() - started:.1f} s)."))

@@ -2,7 +2,7 @@
 
 Run from the repository root (as root, which may run programs as the `postgres` user):
 
-    .venv/bin/python loadtest/ten_instances.py
+    .venv/bin/python -m loadtest.scenarios.ten_instances
 
 Never touches the machine's own PostgreSQL or Redis: it starts its own PostgreSQL cluster (port
 5471) whose `max_connections` is exactly the budget of docs/SCALING.md for 10 instances of 1
@@ -14,7 +14,7 @@ ports 8701..8710), each with `?application_name=instance-N` in its `DATABASE_URL
 `pg_stat_activity` tells their connections apart.
 
 The load: one wrk process per instance, all at once (2 connections each, 20 s), driving
-`loadtest/ten_instances.lua` as a signed-in user: product searches with a fresh term each time
+`loadtest/scenarios/ten_instances.lua` as a signed-in user: product searches with a fresh term each time
 (cache misses), factory and account lists, product details, post and message creates. Meanwhile
 a sampler connected to the cluster's `postgres` database counts the client connections to `ten`
 every 0.1 s, in total and per instance.
@@ -27,10 +27,7 @@ check holds. Under a minute.
 """
 
 import argparse
-import json
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -40,24 +37,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-
-from loadtest.server import (  # noqa: E402
-    Checks,
-    OwnPostgres,
-    OwnRedis,
-    access_token,
-    create_people,
-    create_products,
-    disconnect_django,
-    live_gunicorn,
-    manage,
-    production_environment,
-    setup_django,
-    start_own_services,
-    wait_for,
-)
+from loadtest import server as harness
 
 INSTANCES = 10
 WORKERS = 1  # per instance
@@ -66,8 +46,7 @@ BUDGET = INSTANCES * WORKERS * DB_POOL_MAX_SIZE
 MAX_CONNECTIONS = BUDGET + 1 + 2  # + the sampler + headroom for migrate and the seed (closed before the load)
 CONNECTIONS_PER_INSTANCE = 2  # wrk connections (one thread each)
 SAMPLE_SECONDS = 0.1
-LUA = BASE_DIR / "loadtest" / "ten_instances.lua"
-WRK = shutil.which("wrk") or "/usr/bin/wrk"
+LUA = Path(__file__).with_name("ten_instances.lua")
 
 
 def parse_args() -> argparse.Namespace:
@@ -80,17 +59,17 @@ def parse_args() -> argparse.Namespace:
 
 
 def seed(env: dict[str, str]) -> dict[str, Any]:
-    setup_django(env)
+    harness.setup_django(env)
 
     from accounts.models import Account, User
     from sprockets.services import factory_create
 
-    people = create_people("ten")
-    products = create_products("Ten", 20)
+    people = harness.create_people("ten")
+    products = harness.create_products("Ten", 20)
     for n in range(3):
         factory_create(name=f"Ten factory {n}", sprocket_production_goal=100)
     account = Account.objects.create(owner=User.objects.get(username="ten-user"), name="Ten main")
-    disconnect_django()
+    harness.disconnect_django()
     return {"people": people, "products": products, "account": str(account.pk)}
 
 
@@ -150,68 +129,45 @@ class Sampler:
         self._thread.join(timeout=10)
 
 
-def run_wrk(ports: list[int], *, seconds: int, token: str, account: str, products: list[str]) -> list[dict]:
-    """One wrk per instance, all at once; each one's TEN-RESULT (see ten_instances.lua)."""
+def run_wrk(
+    ports: list[int], *, seconds: int, token: str, account: str, products: list[str]
+) -> list[harness.WrkResult]:
+    """One wrk per instance, all at once (see ten_instances.lua); their numbers, in the order of `ports`."""
     runs = [
-        subprocess.Popen(  # noqa: S603 - fixed command line
-            [
-                WRK,
-                f"-t{CONNECTIONS_PER_INSTANCE}",
-                f"-c{CONNECTIONS_PER_INSTANCE}",  # one connection per thread: request and response alternate
-                f"-d{seconds}s",
-                "--timeout",
-                "10s",
-                "-s",
-                str(LUA),
-                f"http://127.0.0.1:{port}",
-                "--",
-                token,
-                account,
-                ",".join(products),
-                str(number),
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+        harness.WrkRun(
+            LUA,
+            f"http://127.0.0.1:{port}",
+            token,
+            account,
+            ",".join(products),
+            str(number),
+            threads=CONNECTIONS_PER_INSTANCE,
+            connections=CONNECTIONS_PER_INSTANCE,
+            seconds=seconds,
         )
         for number, port in enumerate(ports, start=1)
     ]
-    results = []
-    for port, run in zip(ports, runs, strict=True):
-        output, errors = run.communicate(timeout=seconds + 60)
-        match = re.search(r"^TEN-RESULT (\{.*\})$", output, re.MULTILINE)
-        if not match:
-            raise RuntimeError(f"wrk against {port} exited {run.returncode} with no result:\n{output}\n{errors}")
-        results.append(json.loads(match.group(1)))
-    return results
+    return [run.result() for run in runs]
 
 
 def main() -> int:
     args = parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="ten-instances-"))
     shutil.chown(workdir, "postgres", "postgres")  # the cluster's directories are inside it
-    check = Checks()
-    postgres = OwnPostgres(args.postgres_port, workdir / "postgres", max_connections=MAX_CONNECTIONS)
-    redis = OwnRedis(args.redis_port, workdir)
+    check = harness.Checks()
+    postgres = harness.OwnPostgres(args.postgres_port, workdir / "postgres", max_connections=MAX_CONNECTIONS)
+    redis = harness.OwnRedis(args.redis_port, workdir)
     ports = [args.first_port + n for n in range(INSTANCES)]
     names = [f"instance-{n}" for n in range(1, INSTANCES + 1)]
     with ExitStack() as stack:
         started = time.monotonic()
-        start_own_services(stack, redis=redis, postgres=postgres, database="ten")
-        env = production_environment(
-            name="ten",
-            database_url=postgres.url("ten") + "?application_name=ten-setup",
-            redis_url=f"redis://127.0.0.1:{args.redis_port}/0",
-            workers=WORKERS,
-            RATE_LIMIT_ENABLED="false",
-            DB_POOL_MAX_SIZE=str(DB_POOL_MAX_SIZE),
-            PROMETHEUS_MULTIPROC_DIR=str(workdir / "metrics"),
-        )
-        (workdir / "metrics").mkdir()
-        manage(env, "migrate", "--noinput", "-v", "0")
+        env = harness.start_own_stack(
+            stack, name="ten", redis=redis, postgres=postgres, database="ten", workdir=workdir, workers=WORKERS,
+            url_options="?application_name=ten-setup", DB_POOL_MAX_SIZE=str(DB_POOL_MAX_SIZE),
+        )  # fmt: skip
         data = seed(env)
         # The seed's backend ends a moment after its client closed it: none of it is counted below.
-        wait_for(lambda: client_connections(postgres.url("postgres"), "ten") == 0, what="the seed disconnected")
+        harness.wait_for(lambda: client_connections(postgres.url("postgres"), "ten") == 0, what="the seed disconnected")
         sampler = Sampler(postgres.url("postgres"), "ten")
         sampler.start()
         stack.callback(sampler.stop)
@@ -225,9 +181,9 @@ def main() -> int:
                 "DATABASE_URL": postgres.url("ten") + f"?application_name={name}",
                 "PROMETHEUS_MULTIPROC_DIR": str(workdir / f"metrics-{name}"),  # gunicorn creates it
             }
-            servers.enter_context(live_gunicorn(instance_env, port=port, log=log))
+            servers.enter_context(harness.live_gunicorn(instance_env, port=port, log=log))
         ready = time.monotonic()
-        token = access_token(ports[0], "ten-user", data["people"]["ten-user"])  # valid on every instance
+        token = harness.access_token(ports[0], "ten-user", data["people"]["ten-user"])  # valid on every instance
         print(
             f"ten instances: {INSTANCES} gunicorns x {WORKERS} worker on {ports[0]}..{ports[-1]} (ready in "
             f"{ready - started:.0f} s), own PostgreSQL on {args.postgres_port} (max_connections "
@@ -242,7 +198,7 @@ def main() -> int:
         servers.close()  # SIGTERM to every instance, and wait
         sampler.stop()
 
-        requests = [result["requests"] for result in results]
+        requests = [result.requests for result in results]
         check(
             "every instance answered requests",
             all(n > 0 for n in requests),
@@ -251,19 +207,18 @@ def main() -> int:
         statuses: Counter = Counter()
         bad_by_kind: Counter = Counter()
         for result in results:
-            for label, count in result["statuses"].items():
-                status = int(label.rsplit(" ", 1)[1])
-                statuses[status] += count
-                if not 200 <= status < 400:
+            statuses += result.by_status()
+            for label, count in result.statuses.items():
+                if not 200 <= int(label.rsplit(" ", 1)[1]) < 400:
                     bad_by_kind[label] += count
-        wrk_status_errors = sum(result["status"] for result in results)
+        wrk_status_errors = sum(result.errors["status"] for result in results)
         check(
             "every answer is a 2xx or 3xx",
             not bad_by_kind and wrk_status_errors == 0,
             f"answers by status {dict(sorted(statuses.items()))}; outside 2xx/3xx by kind {dict(bad_by_kind) or 0}",
         )
         socket_errors = {
-            kind: sum(result[kind] for result in results) for kind in ("connect", "read", "write", "timeout")
+            kind: sum(result.errors[kind] for result in results) for kind in ("connect", "read", "write", "timeout")
         }
         check(
             "no socket errors",
@@ -298,7 +253,7 @@ def main() -> int:
         check("no Traceback in the gunicorn logs", not tracebacks, f"{tracebacks or 0}")
 
         total = sum(requests)
-        seconds = max(result["duration_us"] for result in results) / 1e6
+        seconds = max(result.seconds for result in results)
         before, during = sampler.max_between(0, load_started), sampler.max_between(load_started, load_ended)
         print(
             f"ten instances: {total} requests in {seconds:.1f} s ({total / seconds:.0f} req/s) across {INSTANCES} "

@@ -1,13 +1,17 @@
--- The soak's mixed workload for wrk (see loadtest/soak.py, which writes the data file and runs it).
+-- The soak's mixed workload for wrk (see loadtest/scenarios/soak.py, which writes the data file and runs it).
 --
 -- wrk gives each thread its own Lua state. soak.py runs one connection per thread, so on a
 -- thread request() and response() strictly alternate: `sent` is always the request that the
 -- next response answers. Each thread acts as one soak user; the admin's token deletes sprockets
 -- and edits products. Every accepted write is logged (one file per thread) for the data check.
 --
--- wrk ... -s loadtest/mix.lua URL -- DATA_FILE LOG_DIR RUN_TAG [ONLY_KINDS] [PACE_MS]
+-- wrk ... -s loadtest/scenarios/mix.lua URL -- DATA_FILE LOG_DIR RUN_TAG [ONLY_KINDS] [PACE_MS]
 -- ONLY_KINDS (comma-separated) narrows the mix to those kinds, to find which one misbehaves.
 -- PACE_MS: each client waits that long before each request (0: as fast as the server answers).
+
+local common = require("wrk_common")
+local pick, json_request = common.pick, common.json_request
+setup, done = common.setup, common.done
 
 local data, me, log, tag
 local serial = 0
@@ -18,26 +22,7 @@ local sprocket_keys = {}   -- {key=, body=} sent with an Idempotency-Key, to rep
 local message_keys = {}
 local refresh_token = nil
 local pace_ms = 0
-statuses = {}              -- "kind status" -> count; read by done() through thread:get
-
-local next_thread_number = 0
-local threads = {}
-
-function setup(thread)
-  next_thread_number = next_thread_number + 1
-  thread:set("thread_number", next_thread_number)
-  table.insert(threads, thread)
-end
-
-
-local function pick(list) return list[math.random(#list)] end
-
-local function json_request(method, path, token, body, extra_headers)
-  local headers = {["Content-Type"] = "application/json", ["Accept"] = "application/json"}
-  if token then headers["Authorization"] = "Bearer " .. token end
-  for name, value in pairs(extra_headers or {}) do headers[name] = value end
-  return wrk.format(method, path, headers, body)
-end
+local choose_kind
 
 local function next_serial()
   serial = serial + 1
@@ -168,7 +153,6 @@ local mix = {
   {"account_create", 2},
   {"login", 1}, {"refresh", 1},
 }
-local total_weight = 0
 
 local function narrow_mix(only)
   local kept = {}
@@ -187,15 +171,7 @@ function init(args)
   math.randomseed(os.time() + thread_number * 7919)
   if args[4] and args[4] ~= "" then narrow_mix(args[4]) end
   pace_ms = tonumber(args[5] or "0") or 0
-  for _, entry in ipairs(mix) do total_weight = total_weight + entry[2] end
-end
-
-local function choose_kind()
-  local roll = math.random(total_weight)
-  for _, entry in ipairs(mix) do
-    roll = roll - entry[2]
-    if roll <= 0 then return entry[1] end
-  end
+  choose_kind = common.weighted(mix)
 end
 
 local function write(...)
@@ -235,8 +211,7 @@ end
 
 function response(status, headers, body)
   local kind = sent and sent.kind or "unknown"
-  local label = kind .. " " .. status
-  statuses[label] = (statuses[label] or 0) + 1
+  common.count(kind .. " " .. status)
   if status >= 300 or not sent then return end
 
   if kind == "sprocket_create" or kind == "message_create" then
@@ -272,19 +247,4 @@ function response(status, headers, body)
   elseif kind == "login" or kind == "refresh" then
     refresh_token = body:match('"refresh"%s*:%s*"([^"]+)"')
   end
-end
-
-function done(summary, latency, requests)
-  local merged = {}
-  for _, thread in ipairs(threads) do
-    for label, count in pairs(thread:get("statuses")) do merged[label] = (merged[label] or 0) + count end
-  end
-  local parts = {}
-  for label, count in pairs(merged) do table.insert(parts, string.format('"%s": %d', label, count)) end
-  io.write(string.format(
-    'SOAK-RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, ' ..
-      '"socket_errors": %d, "statuses": {%s}}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    table.concat(parts, ", ")))
 end

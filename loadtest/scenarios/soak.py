@@ -2,12 +2,12 @@
 
 Run from the repository root, with PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379:
 
-    .venv/bin/python loadtest/soak.py                        # 90 s, 6 intervals, steady load (CI)
-    .venv/bin/python loadtest/soak.py --duration 1800 --interval 30 --workers 5 --pace 0   # saturated
+    .venv/bin/python -m loadtest.scenarios.soak                        # 90 s, 6 intervals, steady load (CI)
+    .venv/bin/python -m loadtest.scenarios.soak --duration 1800 --interval 30 --workers 5 --pace 0   # saturated
 
 It creates a fresh database (`soak` unless --database), migrates and seeds it, starts gunicorn
 with the production settings on PostgreSQL + Redis, logs in several users and an admin, and
-drives `loadtest/mix.lua` through wrk over loopback: product list/detail/search (cache hits and
+drives `loadtest/scenarios/mix.lua` through wrk over loopback: product list/detail/search (cache hits and
 misses, an admin edit now and then), factories with chart data, chart buckets, sprocket types,
 sprocket creates (with and without `Idempotency-Key`, replays) and deletes, message creates
 and lists, post create/patch/delete, account create/read/patch/delete, logins and refreshes.
@@ -20,17 +20,15 @@ when there are fewer than six), no worker was replaced, and no worker's
 RSS grew by 20 MB or more from the first interval to the last. A warm-up (--warmup, 10 s) of the
 same load runs before the first interval and is not reported. Then it checks the data:
 each factory's counter equals its sprockets and its chart moved one step per change, no
-`Idempotency-Key` created two rows, and every write a client saw accepted is readable.
+`Idempotency-Key` created two rows or answered two ids (unless the first was deleted, which frees
+the key), and every write a client saw accepted is readable.
 Exit status 0 only if all of that holds. Requests go to 127.0.0.1 only.
 """
 
 import argparse
 import itertools
-import json
 import os
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,24 +39,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
+from loadtest import server as harness
 
-from loadtest.server import (  # noqa: E402
-    access_token,
-    admin_connection,
-    call,
-    create_user,
-    disconnect_django,
-    live_gunicorn,
-    manage,
-    production_environment,
-    recreate_database,
-    setup_django,
-    worker_pids,
-)
-
-MIX = BASE_DIR / "loadtest" / "mix.lua"
+MIX = Path(__file__).with_name("mix.lua")
 RSS_GROWTH_LIMIT_MB = 20.0
 THROUGHPUT_FLOOR = 0.90
 SETTLE_SECONDS = 1.5
@@ -110,18 +93,6 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def environment(args: argparse.Namespace) -> dict[str, str]:
-    return production_environment(
-        name="soak",
-        database_url=f"postgres://postgres@127.0.0.1:5432/{args.database}",
-        redis_url=f"redis://127.0.0.1:6379/{args.redis_db}",
-        workers=args.workers,
-        RATE_LIMIT_ENABLED="false",
-        GUNICORN_BIND=f"127.0.0.1:{args.port}",
-        ACCESS_TOKEN_MINUTES=str(args.duration // 60 + 30),
-    )
-
-
 def seed(*, users: int, products: int) -> dict[str, Any]:
     """Demo data, a few thousand products, and one soak user (with two accounts) per connection."""
     from django.core.management import call_command
@@ -147,12 +118,12 @@ def seed(*, users: int, products: int) -> dict[str, Any]:
     product_cache_invalidate()
     soak_users = []
     for n in range(users):
-        user, password = create_user(f"soak{n}")
+        user, password = harness.create_user(f"soak{n}")
         accounts = [Account.objects.create(owner=user, name=f"Soak {n} {label}") for label in ("main", "spare")]
         soak_users.append({"username": user.username, "password": password, "accounts": [str(a.pk) for a in accounts]})
     return {
         "users": soak_users,
-        "admin": {"username": "soak-admin", "password": create_user("soak-admin", admin=True)[1]},
+        "admin": {"username": "soak-admin", "password": harness.create_user("soak-admin", admin=True)[1]},
         "products": [str(pk) for pk in Product.objects.alive().values_list("pk", flat=True)[:500]],
         # The mix's own factories: their counters start at 0, so every chart step must be +-1.
         "factories": [factory_create(name=f"Soak factory {n}", sprocket_production_goal=1000).pk for n in range(4)],
@@ -164,19 +135,7 @@ def seed(*, users: int, products: int) -> dict[str, Any]:
 
 
 def login(port: int, who: dict) -> None:
-    who["access"] = access_token(port, who["username"], who["password"])
-
-
-def lua_literal(value: Any) -> str:
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"[{lua_literal(k)}] = {lua_literal(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "{" + ", ".join(lua_literal(v) for v in value) + "}"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    return json.dumps(str(value))  # a JSON string is a valid Lua string literal for this data
+    who["access"] = harness.access_token(port, who["username"], who["password"])
 
 
 def rss_mb(pid: int) -> float:
@@ -187,7 +146,7 @@ def rss_mb(pid: int) -> float:
 
 
 def pg_connections(database: str) -> tuple[int, int]:
-    with admin_connection() as conn:
+    with harness.admin_connection() as conn:
         row = conn.execute(
             "SELECT count(*), count(*) FILTER (WHERE state = 'active') FROM pg_stat_activity WHERE datname = %s",
             [database],
@@ -199,43 +158,27 @@ def run_interval(
     number: int, *, args, base_url: str, data_file: Path, log_dir: Path, seconds: int | None = None
 ) -> Interval:
     seconds = seconds or args.interval
-    command = [
-        "wrk",
-        f"-t{args.connections}",
-        f"-c{args.connections}",  # one connection per thread: request and response alternate
-        f"-d{seconds}s",
-        "--timeout",
-        "10s",
-        "-s",
-        str(MIX),
+    result = harness.run_wrk(
+        MIX,
         base_url,
-        "--",
         str(data_file),
         str(log_dir),
         f"i{number}",
         args.only,
         str(args.pace),
-    ]
-    finished = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)  # noqa: S603
-    output = finished.stdout
-    match = re.search(r"^SOAK-RESULT (\{.*\})$", output, re.MULTILINE)
-    if not match:
-        raise RuntimeError(f"wrk exited {finished.returncode} with no result:\n{output}\n{finished.stderr}")
-    result = json.loads(match.group(1))
-    statuses: Counter = Counter()
-    by_kind: dict[str, int] = {}
-    for label, count in result["statuses"].items():
-        statuses[int(label.rsplit(" ", 1)[1])] += count
-        by_kind[label] = count
+        threads=args.connections,
+        connections=args.connections,  # one connection per thread: request and response alternate
+        seconds=seconds,
+    )
     return Interval(
         number=number,
-        requests=result["requests"],
-        seconds=result["duration_us"] / 1e6,
-        p50_ms=result["p50_us"] / 1000,
-        p99_ms=result["p99_us"] / 1000,
-        socket_errors=result["socket_errors"],
-        statuses=statuses,
-        by_kind=by_kind,
+        requests=result.requests,
+        seconds=result.seconds,
+        p50_ms=result.p50_ms,
+        p99_ms=result.p99_ms,
+        socket_errors=result.socket_errors,
+        statuses=result.by_status(),
+        by_kind=dict(result.statuses),
     )
 
 
@@ -300,11 +243,19 @@ def check_data(*, log_dir: Path, port: int, admin_token: str) -> list[str]:
     )
     if duplicated.exists() or duplicated_messages.exists():
         failures.append(f"an Idempotency-Key created two rows: {list(duplicated)[:5]} {list(duplicated_messages)[:5]}")
-    ids_per_key: dict[tuple[str, str], set[str]] = defaultdict(set)
+    # Deleting what a key created frees the key (config/api/idempotency.py): a replay after the
+    # delete is a new request with a new id. Each thread logs its deletes and its keys in order.
+    answered: dict[tuple[str, str], str] = {}
+    deleted_sprockets: set[str] = set()
+    answered_twice: dict[tuple[str, str], set[str]] = defaultdict(set)
     for entry in entries:
-        if entry[0] in ("sprocket_create", "message_create") and entry[2] != "-":
-            ids_per_key[(entry[0], entry[2])].add(entry[1])
-    answered_twice = {key: ids for key, ids in ids_per_key.items() if len(ids) > 1}
+        if entry[0] == "sprocket_delete_sent":
+            deleted_sprockets.add(entry[1])
+        elif entry[0] in ("sprocket_create", "message_create") and entry[2] != "-":
+            key, earlier = (entry[0], entry[2]), answered.get((entry[0], entry[2]))
+            if earlier is not None and earlier != entry[1] and earlier not in deleted_sprockets:
+                answered_twice[key].update({earlier, entry[1]})
+            answered[key] = entry[1]
     if answered_twice:
         failures.append(f"a replayed key answered another id: {list(answered_twice.items())[:5]}")
 
@@ -348,14 +299,14 @@ def check_data(*, log_dir: Path, port: int, admin_token: str) -> list[str]:
     paths = {"sprocket": "/api/v1/sprockets/{}/", "message": "/api/v1/messages/{}/", "post": "/api/v1/posts/{}/"}
     for kind, template in paths.items():
         for ident in sorted(created[kind] - delete_asked[kind])[:100]:
-            status = call(port, "GET", template.format(ident), token=admin_token)[0]
+            status = harness.call(port, "GET", template.format(ident), token=admin_token)[0]
             if status != 200:
                 failures.append(f"GET {template.format(ident)} answered {status} after the run")
                 break
     counts = {kind: len(ids) for kind, ids in created.items()}
     print(
         f"data check: accepted creates {counts}, deletes { {k: len(v) for k, v in deleted.items()} }, "
-        f"idempotency keys {len(ids_per_key)}"
+        f"idempotency keys {len(answered)}"
     )
     return failures
 
@@ -401,18 +352,21 @@ def verdict(intervals: list[Interval], workers_at_start: list[int], workers_at_e
 
 def main() -> int:
     args = parse_args()
-    env = environment(args)
-    recreate_database(args.database)
-    manage(env, "migrate", "--noinput", "-v", "0")
-    setup_django(env)
+    env = harness.machine_stack(
+        "soak",
+        args,
+        RATE_LIMIT_ENABLED="false",
+        GUNICORN_BIND=f"127.0.0.1:{args.port}",
+        ACCESS_TOKEN_MINUTES=str(args.duration // 60 + 30),
+    )
     data = seed(users=args.connections, products=args.products)
-    disconnect_django()
+    harness.disconnect_django()
 
     log_dir = Path(tempfile.mkdtemp(prefix="soak-"))
     server_env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(log_dir / "metrics")}
     with (
         open(log_dir / "gunicorn.log", "w") as server_log,
-        live_gunicorn(server_env, port=args.port, log=server_log) as gunicorn,
+        harness.live_gunicorn(server_env, port=args.port, log=server_log) as gunicorn,
     ):
         return drive(args, data=data, log_dir=log_dir, master=gunicorn.pid)
 
@@ -423,8 +377,8 @@ def drive(args: argparse.Namespace, *, data: dict[str, Any], log_dir: Path, mast
     for who in [*data["users"], data["admin"]]:
         login(args.port, who)
     data_file = log_dir / "data.lua"
-    data_file.write_text("return " + lua_literal(data) + "\n")
-    workers = worker_pids(master)
+    data_file.write_text("return " + harness.lua_literal(data) + "\n")
+    workers = harness.worker_pids(master)
     print(f"soak: {args.duration}s, {len(workers)} workers, {args.connections} clients; logs in {log_dir}")
 
     if args.warmup:  # imports, pools and caches fill up here, not in the first measured interval
@@ -435,12 +389,12 @@ def drive(args: argparse.Namespace, *, data: dict[str, Any], log_dir: Path, mast
         # Let the requests wrk left in flight finish first: a login hashing its password with
         # Argon2 holds ~100 MB for that moment, which is not what the worker keeps.
         time.sleep(SETTLE_SECONDS)
-        interval.rss_mb = {pid: rss_mb(pid) for pid in worker_pids(master)}
+        interval.rss_mb = {pid: rss_mb(pid) for pid in harness.worker_pids(master)}
         interval.pg_connections = pg_connections(args.database)
         intervals.append(interval)
         print(table([interval], workers).splitlines()[-1], flush=True)
 
-    workers_at_end = worker_pids(master)
+    workers_at_end = harness.worker_pids(master)
     report = table(intervals, workers)
     print("\n" + report)
     failures = verdict(intervals, workers, workers_at_end)

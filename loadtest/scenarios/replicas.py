@@ -2,7 +2,7 @@
 
 Run from the repository root (as root, which may run programs as the `postgres` user):
 
-    .venv/bin/python loadtest/replicas.py
+    .venv/bin/python -m loadtest.scenarios.replicas
 
 Never touches the machine's own PostgreSQL or Redis: it starts its own primary (port 5451) and a
 hot standby streaming from it (`pg_basebackup -R`, port 5452) with `recovery_min_apply_delay =
@@ -34,25 +34,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-
-from loadtest.server import (  # noqa: E402
-    Checks,
-    OwnPostgres,
-    OwnRedis,
-    access_token,
-    create_people,
-    create_products,
-    disconnect_django,
-    live_gunicorn,
-    manage,
-    production_environment,
-    send,
-    setup_django,
-    start_own_services,
-    wait_for,
-)
+from loadtest import server as harness
 
 APPLY_DELAY_SECONDS = 2
 PIN_SECONDS = 5
@@ -100,11 +82,11 @@ def replica_caught_up(primary_url: str, replica_url: str) -> bool:
 
 
 def seed(env: dict[str, str]) -> dict[str, Any]:
-    setup_django(env)
+    harness.setup_django(env)
 
-    people = create_people("replica")
-    products = create_products("Replica", 5)
-    disconnect_django()
+    people = harness.create_people("replica")
+    products = harness.create_products("Replica", 5)
+    harness.disconnect_django()
     return {"people": people, "products": products}
 
 
@@ -112,9 +94,9 @@ def main() -> int:
     args = parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="replicas-"))
     shutil.chown(workdir, "postgres", "postgres")  # the clusters' directories are inside it
-    check = Checks()
-    primary = OwnPostgres(args.primary_port, workdir / "primary", max_connections=40, settings=STATEMENTS)
-    replica = OwnPostgres(
+    check = harness.Checks()
+    primary = harness.OwnPostgres(args.primary_port, workdir / "primary", max_connections=40, settings=STATEMENTS)
+    replica = harness.OwnPostgres(
         args.replica_port,
         workdir / "replica",
         max_connections=40,
@@ -124,10 +106,10 @@ def main() -> int:
             "hot_standby_feedback": "on",
         },
     )
-    redis = OwnRedis(args.redis_port, workdir)
+    redis = harness.OwnRedis(args.redis_port, workdir)
     with ExitStack() as stack:
         started = time.monotonic()
-        start_own_services(stack, redis=redis, postgres=primary, database="replicas")
+        harness.start_own_services(stack, redis=redis, postgres=primary, database="replicas")
         import psycopg
 
         with psycopg.connect(primary.url("replicas"), autocommit=True) as conn:
@@ -135,30 +117,28 @@ def main() -> int:
         replica.init_standby_of(primary)
         replica.start()
         stack.callback(replica.stop_if_running)
-        env = production_environment(
-            name="replicas",
-            database_url=primary.url("replicas"),
-            redis_url=f"redis://127.0.0.1:{args.redis_port}/0",
+        env = harness.own_environment(
+            "replicas",
+            primary.url("replicas"),
+            redis,
+            workdir,
             workers=2,
-            RATE_LIMIT_ENABLED="false",
             DATABASE_REPLICA_URLS=replica.url("replicas"),
             REPLICA_PIN_SECONDS=str(PIN_SECONDS),
             REPLICA_DOWN_SECONDS="10",
-            PROMETHEUS_MULTIPROC_DIR=str(workdir / "metrics"),
         )
-        (workdir / "metrics").mkdir()
-        manage(env, "migrate", "--noinput", "-v", "0")
+        harness.migrate(env)
         data = seed(env)
-        wait_for(
+        harness.wait_for(
             lambda: replica_caught_up(primary.url("replicas"), replica.url("replicas")),
             what="replica replayed the seed",
             timeout=30,
         )
         log = stack.enter_context(open(workdir / "gunicorn.log", "w"))
-        stack.enter_context(live_gunicorn(env, port=args.port, log=log))
+        stack.enter_context(harness.live_gunicorn(env, port=args.port, log=log))
         port = args.port
-        admin = access_token(port, "replica-admin", data["people"]["replica-admin"])
-        user = access_token(port, "replica-user", data["people"]["replica-user"])
+        admin = harness.access_token(port, "replica-admin", data["people"]["replica-admin"])
+        user = harness.access_token(port, "replica-user", data["people"]["replica-user"])
         logged_in = time.monotonic()
         print(
             f"replicas: gunicorn on {port}, primary on {args.primary_port}, hot standby on {args.replica_port} "
@@ -173,8 +153,8 @@ def main() -> int:
         reads = 40
         for i in range(reads):
             # Locations: a list that is never cached, so each request reads a database.
-            statuses[send(port, "GET", "/api/v1/locations/", token=user).status] += 1
-            statuses[send(port, "GET", f"/api/v1/products/?search=product+{i}", token=user).status] += 1
+            statuses[harness.send(port, "GET", "/api/v1/locations/", token=user).status] += 1
+            statuses[harness.send(port, "GET", f"/api/v1/products/?search=product+{i}", token=user).status] += 1
         time.sleep(0.5)
         after = {"primary": query_counts(primary.url("replicas")), "replica": query_counts(replica.url("replicas"))}
         delta = {name: after[name] - before[name] for name in after}
@@ -193,23 +173,23 @@ def main() -> int:
         )
 
         # 2. Read-your-writes, and the lag another user sees.
-        created = send(
+        created = harness.send(
             port, "POST", "/api/v1/factories/", token=admin, body={"name": "Fresh works", "sprocket_production_goal": 5}
         )
         written = time.monotonic()
         factory = created.json().get("id")
-        own = send(port, "GET", f"/api/v1/factories/{factory}/", token=admin)
-        own_list = send(port, "GET", "/api/v1/factories/?page_size=100", token=admin)
+        own = harness.send(port, "GET", f"/api/v1/factories/{factory}/", token=admin)
+        own_list = harness.send(port, "GET", "/api/v1/factories/?page_size=100", token=admin)
         own_seconds = time.monotonic() - written
-        first_other = send(port, "GET", f"/api/v1/factories/{factory}/", token=user).status
+        first_other = harness.send(port, "GET", f"/api/v1/factories/{factory}/", token=user).status
         polls: Counter = Counter()
 
         def other_sees() -> bool:
-            status = send(port, "GET", f"/api/v1/factories/{factory}/", token=user).status
+            status = harness.send(port, "GET", f"/api/v1/factories/{factory}/", token=user).status
             polls[status] += 1
             return status == 200
 
-        wait_for(other_sees, what="the other user sees the factory", timeout=15)
+        harness.wait_for(other_sees, what="the other user sees the factory", timeout=15)
         lag = time.monotonic() - written
         check(
             "the writer reads its write at once",
@@ -226,11 +206,13 @@ def main() -> int:
 
         # 3. A cached detail recomputed right after the invalidation reads the primary.
         product = data["products"][0]
-        warmed = send(port, "GET", f"/api/v1/products/{product}/", token=user)
-        renamed = send(port, "PATCH", f"/api/v1/products/{product}/", token=admin, body={"name": "Renamed at once"})
-        at_once = send(port, "GET", f"/api/v1/products/{product}/", token=user)
+        warmed = harness.send(port, "GET", f"/api/v1/products/{product}/", token=user)
+        renamed = harness.send(
+            port, "PATCH", f"/api/v1/products/{product}/", token=admin, body={"name": "Renamed at once"}
+        )
+        at_once = harness.send(port, "GET", f"/api/v1/products/{product}/", token=user)
         time.sleep(PIN_SECONDS + 0.5)
-        later = send(port, "GET", f"/api/v1/products/{product}/", token=user)
+        later = harness.send(port, "GET", f"/api/v1/products/{product}/", token=user)
         check(
             "a cache recomputed after an invalidation is fresh",
             warmed.status == renamed.status == at_once.status == later.status == 200
@@ -249,7 +231,7 @@ def main() -> int:
                 t0 = time.monotonic()
                 path = "/api/v1/locations/" if (i + n) % 2 else f"/api/v1/products/?search=load+{n}+{i}"
                 try:
-                    status = send(port, "GET", path, token=user).status
+                    status = harness.send(port, "GET", path, token=user).status
                 except OSError:
                     status = 0
                 outcomes.append((t0, status, time.monotonic() - t0))

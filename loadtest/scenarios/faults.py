@@ -2,7 +2,7 @@
 
 Run from the repository root (as root, which may run programs as the `postgres` user):
 
-    .venv/bin/python loadtest/faults.py
+    .venv/bin/python -m loadtest.scenarios.faults
 
 Never touches the machine's own PostgreSQL or Redis: it starts its own Redis (port 6391) and its
 own PostgreSQL cluster (`initdb` + `pg_ctl` as `postgres`, port 5441, `max_connections` 20) in a
@@ -47,27 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-
-from loadtest.server import (  # noqa: E402
-    Checks,
-    OwnPostgres,
-    OwnRedis,
-    access_token,
-    create_people,
-    create_products,
-    disconnect_django,
-    http_status,
-    live_gunicorn,
-    manage,
-    production_environment,
-    send,
-    setup_django,
-    start_own_services,
-    wait_for,
-    worker_pids,
-)
+from loadtest import server as harness
 
 DB_POOL_TIMEOUT = 3.0
 # A request may wait for the pool twice (a pooled connection the stop broke fails at once; the next
@@ -135,7 +115,7 @@ class Load:
             n += CLIENTS
             started = time.monotonic()
             try:
-                answer = send(self.port, method, path, body=body, token=token)
+                answer = harness.send(self.port, method, path, body=body, token=token)
                 outcome = Outcome(
                     started,
                     time.monotonic() - started,
@@ -197,24 +177,28 @@ def error_format_ok(outcome: Outcome) -> bool:
 
 
 def ready_checks(port: int) -> tuple[int, dict]:
-    answer = send(port, "GET", "/ready/")
+    answer = harness.send(port, "GET", "/ready/")
     return answer.status, answer.json().get("checks", {})
 
 
 # --- Phases -----------------------------------------------------------------------------------
-def phase_redis(check: Checks, load: Load, redis: OwnRedis, *, port: int, admin: str, product: str) -> None:
+def phase_redis(
+    check: harness.Checks, load: Load, redis: harness.OwnRedis, *, port: int, admin: str, product: str
+) -> None:
     start = time.monotonic()
     redis.kill()
     time.sleep(1.5)
     ready_status, ready = ready_checks(port)
-    renamed = send(port, "PATCH", f"/api/v1/products/{product}/", token=admin, body={"name": "Renamed in outage"})
+    renamed = harness.send(
+        port, "PATCH", f"/api/v1/products/{product}/", token=admin, body={"name": "Renamed in outage"}
+    )
     time.sleep(4)
     redis.start()
-    recovered = wait_for(lambda: ready_checks(port)[0] == 200, what="ready after Redis returned")
+    recovered = harness.wait_for(lambda: ready_checks(port)[0] == 200, what="ready after Redis returned")
     time.sleep(2)
     during = load.between(start, time.monotonic())
-    fresh = send(port, "GET", f"/api/v1/products/{product}/")
-    listed = send(port, "GET", "/api/v1/products/?search=Renamed+in+outage")
+    fresh = harness.send(port, "GET", f"/api/v1/products/{product}/")
+    listed = harness.send(port, "GET", "/api/v1/products/?search=Renamed+in+outage")
     cached_again = redis_has_keys(redis.port)
     five_xx = [o for o in during if o.status >= 500]
     check(
@@ -238,18 +222,18 @@ def redis_has_keys(port: int) -> bool:
     return bool(redis.Redis(port=port).dbsize())
 
 
-def phase_postgres_down(check: Checks, load: Load, postgres: OwnPostgres, *, port: int) -> None:
+def phase_postgres_down(check: harness.Checks, load: Load, postgres: harness.OwnPostgres, *, port: int) -> None:
     start = time.monotonic()
     postgres.stop()
     stopped = time.monotonic()
     time.sleep(2)
-    health = http_status(port, "/health/")
+    health = harness.http_status(port, "/health/")
     ready_status, ready = ready_checks(port)
     time.sleep(5)
     postgres.start()
     restarted = time.monotonic()
-    recovered = wait_for(
-        lambda: send(port, "GET", "/api/v1/factories/", token=load.user_token).status == 200,
+    recovered = harness.wait_for(
+        lambda: harness.send(port, "GET", "/api/v1/factories/", token=load.user_token).status == 200,
         what="factories after PostgreSQL returned",
     )
     time.sleep(1)
@@ -281,12 +265,12 @@ def timed_database_reads(port: int, token: str, count: int) -> list[tuple[int, f
     answers = []
     for _ in range(count):
         started = time.monotonic()
-        status = send(port, "GET", "/api/v1/factories/", token=token).status
+        status = harness.send(port, "GET", "/api/v1/factories/", token=token).status
         answers.append((status, time.monotonic() - started))
     return answers
 
 
-def phase_postgres_quiet(check: Checks, load: Load, postgres: OwnPostgres, *, port: int) -> None:
+def phase_postgres_quiet(check: harness.Checks, load: Load, postgres: harness.OwnPostgres, *, port: int) -> None:
     """The load paused: one client alone, so each answer's time is the server's, not a queue's.
 
     1. PostgreSQL stopped: after each worker's first 503, every further 503 within OUTAGE_503_LIMIT.
@@ -301,8 +285,8 @@ def phase_postgres_quiet(check: Checks, load: Load, postgres: OwnPostgres, *, po
         down = timed_database_reads(port, token, 15)
         postgres.start()
         restarted = time.monotonic()
-        recovered = wait_for(
-            lambda: send(port, "GET", "/api/v1/factories/", token=token).status == 200,
+        recovered = harness.wait_for(
+            lambda: harness.send(port, "GET", "/api/v1/factories/", token=token).status == 200,
             what="factories after PostgreSQL returned",
         )
         back = timed_database_reads(port, token, SEQUENTIAL_AFTER_RETURN)
@@ -340,7 +324,7 @@ def phase_postgres_quiet(check: Checks, load: Load, postgres: OwnPostgres, *, po
 
 
 @contextmanager
-def all_slots_taken(postgres: OwnPostgres) -> Iterator[list]:
+def all_slots_taken(postgres: harness.OwnPostgres) -> Iterator[list]:
     """Hold every free connection slot, and keep taking the ones that free up while inside.
 
     Workers that exit (a reload) release their connections; taking those too is what leaves
@@ -361,7 +345,7 @@ def all_slots_taken(postgres: OwnPostgres) -> Iterator[list]:
     grabber = threading.Thread(target=grab, daemon=True)
     grabber.start()
     try:
-        wait_for(lambda: len(held) > 0, what="a held connection slot")
+        harness.wait_for(lambda: len(held) > 0, what="a held connection slot")
         time.sleep(0.5)
         yield held
     finally:
@@ -371,15 +355,17 @@ def all_slots_taken(postgres: OwnPostgres) -> Iterator[list]:
             conn.close()
 
 
-def phase_max_connections(check: Checks, load: Load, postgres: OwnPostgres, *, port: int, master: int) -> None:
+def phase_max_connections(
+    check: harness.Checks, load: Load, postgres: harness.OwnPostgres, *, port: int, master: int
+) -> None:
     start = time.monotonic()
     with all_slots_taken(postgres) as held:
         os.kill(master, signal.SIGHUP)  # new workers: their pools must open new connections
         time.sleep(8)
         full = load.between(start, time.monotonic())
         slots = len(held)
-    recovered = wait_for(
-        lambda: send(port, "GET", "/api/v1/factories/", token=load.user_token).status == 200,
+    recovered = harness.wait_for(
+        lambda: harness.send(port, "GET", "/api/v1/factories/", token=load.user_token).status == 200,
         what="factories after the slots were released",
     )
     time.sleep(1)
@@ -395,13 +381,14 @@ def phase_max_connections(check: Checks, load: Load, postgres: OwnPostgres, *, p
     )
 
 
-def phase_worker_killed(check: Checks, load: Load, *, port: int, master: int) -> None:
-    wait_for(lambda: len(worker_pids(master)) == 2, what="two workers before the kill")
-    before = worker_pids(master)
+def phase_worker_killed(check: harness.Checks, load: Load, *, port: int, master: int) -> None:
+    harness.wait_for(lambda: len(harness.worker_pids(master)) == 2, what="two workers before the kill")
+    before = harness.worker_pids(master)
     start = time.monotonic()
     os.kill(before[0], signal.SIGKILL)
-    replaced = wait_for(
-        lambda: len(worker_pids(master)) == 2 and before[0] not in worker_pids(master), what="replacement worker"
+    replaced = harness.wait_for(
+        lambda: len(harness.worker_pids(master)) == 2 and before[0] not in harness.worker_pids(master),
+        what="replacement worker",
     )
     time.sleep(2)
     during = load.between(start, time.monotonic())
@@ -409,11 +396,12 @@ def phase_worker_killed(check: Checks, load: Load, *, port: int, master: int) ->
     check(
         "worker killed",
         not five_xx,
-        f"{summary(during)}; 5xx {len(five_xx)}; replaced in {replaced:.1f} s ({before} -> {worker_pids(master)})",
+        f"{summary(during)}; 5xx {len(five_xx)}; replaced in {replaced:.1f} s "
+        f"({before} -> {harness.worker_pids(master)})",
     )
 
 
-def phase_sigterm(check: Checks, load: Load, gunicorn: subprocess.Popen) -> None:
+def phase_sigterm(check: harness.Checks, load: Load, gunicorn: subprocess.Popen) -> None:
     start = time.monotonic()
     time.sleep(1)
     gunicorn.send_signal(signal.SIGTERM)
@@ -430,7 +418,7 @@ def phase_sigterm(check: Checks, load: Load, gunicorn: subprocess.Popen) -> None
     )
 
 
-def check_data(check: Checks, load: Load, *, database_url: str) -> None:
+def check_data(check: harness.Checks, load: Load, *, database_url: str) -> None:
     """Every 201 has its row, every row had its 201; the counter and chart agree with the rows."""
     import psycopg
 
@@ -469,44 +457,36 @@ def parse_args() -> argparse.Namespace:
 
 
 def seed(env: dict[str, str]) -> dict[str, Any]:
-    setup_django(env)
+    harness.setup_django(env)
     from sprockets.models import SprocketType
 
-    people = create_people("fault")
-    products = create_products("Fault", 20)
+    people = harness.create_people("fault")
+    products = harness.create_products("Fault", 20)
     sprocket_type = SprocketType.objects.create(
         name="Fault type", teeth=20, pitch_diameter="80.000", outside_diameter="90.000", pitch="12.700"
     )
 
-    disconnect_django()
+    harness.disconnect_django()
     return {"people": people, "products": products, "sprocket_type": sprocket_type.pk}
 
 
 def main() -> int:
     args = parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="faults-"))
-    redis = OwnRedis(args.redis_port, workdir)
-    postgres = OwnPostgres(args.postgres_port, workdir, max_connections=20)
-    check = Checks()
+    redis = harness.OwnRedis(args.redis_port, workdir)
+    postgres = harness.OwnPostgres(args.postgres_port, workdir, max_connections=20)
+    check = harness.Checks()
     with ExitStack() as stack:
-        start_own_services(stack, redis=redis, postgres=postgres, database="faults")
-        env = production_environment(
-            name="faults",
-            database_url=postgres.url("faults"),
-            redis_url=f"redis://127.0.0.1:{args.redis_port}/0",
-            workers=WORKERS,
+        env = harness.start_own_stack(
+            stack, name="faults", redis=redis, postgres=postgres, database="faults", workdir=workdir, workers=WORKERS,
             DB_POOL_TIMEOUT=str(DB_POOL_TIMEOUT),
-            RATE_LIMIT_ENABLED="false",
-            PROMETHEUS_MULTIPROC_DIR=str(workdir / "metrics"),
-        )
-        (workdir / "metrics").mkdir()
-        manage(env, "migrate", "--noinput", "-v", "0")
+        )  # fmt: skip
         data = seed(env)
         log = stack.enter_context(open(workdir / "gunicorn.log", "w"))
-        gunicorn = stack.enter_context(live_gunicorn(env, port=args.port, log=log))
-        admin = access_token(args.port, "fault-admin", data["people"]["fault-admin"])
-        user = access_token(args.port, "fault-user", data["people"]["fault-user"])
-        factory = send(
+        gunicorn = stack.enter_context(harness.live_gunicorn(env, port=args.port, log=log))
+        admin = harness.access_token(args.port, "fault-admin", data["people"]["fault-admin"])
+        user = harness.access_token(args.port, "fault-user", data["people"]["fault-user"])
+        factory = harness.send(
             args.port,
             "POST",
             "/api/v1/factories/",

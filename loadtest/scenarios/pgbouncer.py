@@ -3,7 +3,7 @@
 Run from the repository root (as root, which may run programs as the `postgres` user; needs
 Debian's `pgbouncer` and `wrk`):
 
-    .venv/bin/python loadtest/pgbouncer.py
+    .venv/bin/python -m loadtest.scenarios.pgbouncer
 
 Never touches the machine's own PostgreSQL or Redis: it starts its own PostgreSQL (port 5461), a
 PgBouncer in front of it (port 6461, `pool_mode = transaction`, `default_pool_size = 3`, run as
@@ -44,28 +44,9 @@ from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-
-from loadtest.server import (  # noqa: E402
-    RUNUSER,
-    Checks,
-    OwnPostgres,
-    OwnRedis,
-    access_token,
-    create_people,
-    disconnect_django,
-    live_gunicorn,
-    manage,
-    production_environment,
-    send,
-    setup_django,
-    start_own_services,
-    wait_for,
-)
+from loadtest import server as harness
 
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
-WRK = shutil.which("wrk") or "/usr/bin/wrk"
 SERVER_POOL = 3  # server connections PgBouncer lends the database
 WORKERS = 4  # more clients than server connections: the point of transaction pooling
 REPEATS = 8  # above psycopg's prepare_threshold of 5
@@ -110,11 +91,11 @@ class PgBouncer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(  # noqa: S603 - fixed command line
-            [RUNUSER, "-u", "postgres", "--", PGBOUNCER, str(self.config)],
+            [harness.RUNUSER, "-u", "postgres", "--", PGBOUNCER, str(self.config)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
         )
-        wait_for(self.answers, what=f"pgbouncer on {self.port}", timeout=15)
+        harness.wait_for(self.answers, what=f"pgbouncer on {self.port}", timeout=15)
 
     def answers(self) -> bool:
         import psycopg
@@ -138,16 +119,16 @@ class PgBouncer:
 
 
 def seed(env: dict[str, str]) -> dict[str, Any]:
-    setup_django(env)
+    harness.setup_django(env)
 
     from catalog.models import Product
 
-    people = create_people("bouncer")
+    people = harness.create_people("bouncer")
     # More than one chunk of QuerySet.iterator() (2,000 rows), so dumpdata fetches its cursor twice.
     Product.objects.bulk_create(
         Product(name=f"Bouncer product {i}", price="2.50", sku=f"BNC-{i}", category="Tools") for i in range(PRODUCTS)
     )
-    disconnect_django()
+    harness.disconnect_django()
     return {"people": people}
 
 
@@ -160,7 +141,7 @@ class Smoke:
         self.unexpected: list[str] = []
 
     def __call__(self, method: str, path: str, expected: int, *, token: str = "", body: dict | None = None) -> Any:
-        answer = send(self.port, method, path, body=body, token=token)
+        answer = harness.send(self.port, method, path, body=body, token=token)
         self.answers[answer.status] += 1
         if answer.status != expected:
             self.unexpected.append(f"{method} {path} -> {answer.status} (wanted {expected}): {answer.body[:160]!r}")
@@ -266,26 +247,10 @@ def smoke_walk(smoke: Smoke, *, admin: str) -> None:
     smoke("POST", "/api/v1/auth/logout/", 204, body={"refresh": refreshed.get("refresh", "")})
 
 
-LOAD_SCRIPT = """
-local token = os.getenv("BOUNCER_TOKEN")
-local n = 0
-request = function()
-  n = n + 1
-  local headers = {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}
-  local kind = n % 4
-  if kind == 0 then
-    return wrk.format("POST", "/api/v1/posts/", headers, '{"text": "load ' .. n .. '"}')
-  elseif kind == 1 then
-    return wrk.format("GET", "/api/v1/products/?search=product+" .. (n % 97), headers)
-  elseif kind == 2 then
-    return wrk.format("GET", "/api/v1/accounts/", headers)
-  end
-  return wrk.format("GET", "/api/v1/factories/?with_chart_data=true", headers)
-end
-"""
+LOAD = Path(__file__).with_name("pgbouncer.lua")
 
 
-def backends(postgres: OwnPostgres) -> int:
+def backends(postgres: harness.OwnPostgres) -> int:
     import psycopg
 
     with psycopg.connect(postgres.url("postgres"), autocommit=True) as conn:
@@ -296,14 +261,12 @@ def backends(postgres: OwnPostgres) -> int:
 
 
 def run_load(
-    port: int, token: str, seconds: int, workdir: Path, postgres: OwnPostgres, *, meanwhile: Any
-) -> tuple[str, int]:
-    """wrk's report, and the most PostgreSQL backends serving the database meanwhile.
+    port: int, token: str, seconds: int, postgres: harness.OwnPostgres, *, meanwhile: Any
+) -> tuple[harness.WrkResult, int]:
+    """wrk's numbers, and the most PostgreSQL backends serving the database meanwhile.
 
     `meanwhile()` runs in a thread of its own 2 s into the load, while every server connection is busy.
     """
-    script = workdir / "load.lua"
-    script.write_text(LOAD_SCRIPT)
     peak = 0
     stop = threading.Event()
 
@@ -319,73 +282,37 @@ def run_load(
     side = threading.Timer(2.0, meanwhile)
     side.start()
     try:
-        report = subprocess.run(  # noqa: S603 - fixed command line
-            [
-                WRK,
-                "-t",
-                "2",
-                "-c",
-                "16",
-                "-d",
-                f"{seconds}s",
-                "--timeout",
-                "10s",
-                "-s",
-                str(script),
-                f"http://127.0.0.1:{port}",
-            ],
-            env={**os.environ, "BOUNCER_TOKEN": token},
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=seconds + 60,
-        ).stdout
+        result = harness.run_wrk(LOAD, f"http://127.0.0.1:{port}", token, threads=2, connections=16, seconds=seconds)
     finally:
         side.join(timeout=120)
         stop.set()
         sampler.join(timeout=5)
-    return report, peak
-
-
-def wrk_numbers(report: str) -> tuple[int, int, int]:
-    """Requests, non-2xx/3xx answers and socket errors from wrk's report."""
-    requests = int(re.search(r"(\d+) requests in", report).group(1))  # type: ignore[union-attr]
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", report)
-    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", report)
-    return requests, int(non_2xx.group(1)) if non_2xx else 0, sum(map(int, errors.groups())) if errors else 0
+    return result, peak
 
 
 def main() -> int:
     args = parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="pgbouncer-"))
     shutil.chown(workdir, "postgres", "postgres")  # the cluster and PgBouncer's files are inside it
-    check = Checks()
-    postgres = OwnPostgres(args.postgres_port, workdir / "postgres", max_connections=20)
+    check = harness.Checks()
+    postgres = harness.OwnPostgres(args.postgres_port, workdir / "postgres", max_connections=20)
     bouncer = PgBouncer(args.pgbouncer_port, workdir, postgres_port=args.postgres_port)
-    redis = OwnRedis(args.redis_port, workdir)
+    redis = harness.OwnRedis(args.redis_port, workdir)
     with ExitStack() as stack:
         started = time.monotonic()
-        start_own_services(stack, redis=redis, postgres=postgres, database=DATABASE)
+        direct = harness.start_own_stack(
+            stack, name="bouncer", redis=redis, postgres=postgres, database=DATABASE, workdir=workdir, workers=WORKERS
+        )
         bouncer.start()
         stack.callback(bouncer.stop)
-        (workdir / "metrics").mkdir()
-        direct = production_environment(
-            name="bouncer",
-            database_url=postgres.url(DATABASE),
-            redis_url=f"redis://127.0.0.1:{args.redis_port}/0",
-            workers=WORKERS,
-            RATE_LIMIT_ENABLED="false",
-            PROMETHEUS_MULTIPROC_DIR=str(workdir / "metrics"),
-        )
         pooled = {**direct, "DATABASE_URL": bouncer.url(), "DB_POOLER": "pgbouncer"}
-        manage(direct, "migrate", "--noinput", "-v", "0")
-        manage(direct, "seed_demo")
+        harness.manage(direct, "seed_demo")
         data = seed(direct)
         log_path = workdir / "gunicorn.log"
         log = stack.enter_context(open(log_path, "w"))
-        stack.enter_context(live_gunicorn(pooled, port=args.port, log=log))
+        stack.enter_context(harness.live_gunicorn(pooled, port=args.port, log=log))
         port = args.port
-        admin = access_token(port, "bouncer-admin", data["people"]["bouncer-admin"])
+        admin = harness.access_token(port, "bouncer-admin", data["people"]["bouncer-admin"])
         print(
             f"pgbouncer: gunicorn ({WORKERS} workers) on {port} -> PgBouncer {args.pgbouncer_port} (transaction "
             f"mode, {SERVER_POOL} server connections) -> PostgreSQL {args.postgres_port}; files in {workdir}",
@@ -403,7 +330,7 @@ def main() -> int:
         )
 
         # 2. Load: 16 clients, 4 workers, 3 server connections.
-        user = access_token(port, "bouncer-user", data["people"]["bouncer-user"])
+        user = harness.access_token(port, "bouncer-user", data["people"]["bouncer-user"])
         # 3. dumpdata iterates with QuerySet.iterator(): a server-side cursor unless they are disabled,
         # whose next fetch would land on another server connection while the pool is busy.
         dumps: list[subprocess.CompletedProcess] = []
@@ -412,7 +339,7 @@ def main() -> int:
             dumps.append(
                 subprocess.run(
                     [sys.executable, "manage.py", "dumpdata", "catalog.product", "--format", "json"],
-                    cwd=BASE_DIR,
+                    cwd=harness.BASE_DIR,
                     env={**os.environ, **pooled},
                     capture_output=True,
                     text=True,
@@ -420,8 +347,9 @@ def main() -> int:
                 )
             )
 
-        report, peak = run_load(port, user, args.seconds, workdir, postgres, meanwhile=dump_products)
-        requests, non_2xx, socket_errors = wrk_numbers(report)
+        load, peak = run_load(port, user, args.seconds, postgres, meanwhile=dump_products)
+        # wrk counts an answer of 400 or more as an error (its "Non-2xx or 3xx responses").
+        requests, non_2xx, socket_errors = load.requests, load.errors["status"], load.socket_errors
         check(
             "load through transaction pooling: every answer 2xx",
             requests > 0 and non_2xx == 0 and socket_errors == 0,

@@ -2,7 +2,7 @@
 
 Run from the repository root, with PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379:
 
-    .venv/bin/python loadtest/two_instances.py
+    .venv/bin/python -m loadtest.scenarios.two_instances
 
 It creates a fresh database (`two_instances` unless --database), migrates it, creates an admin
 and a user, starts two servers with the production settings on ports 8511 and 8512 (one Redis
@@ -33,21 +33,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-
-from loadtest.server import (  # noqa: E402
-    Checks,
-    access_token,
-    create_people,
-    disconnect_django,
-    live_gunicorn,
-    manage,
-    production_environment,
-    recreate_database,
-    send,
-    setup_django,
-)
+from loadtest import server as harness
 
 LOGIN_LIMIT = 5  # per username; per hour, so no window boundary falls inside the check
 CONCURRENT_SPROCKETS = 200
@@ -62,24 +48,12 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def environment(args: argparse.Namespace) -> dict[str, str]:
-    return production_environment(
-        name="two-instances",
-        database_url=f"postgres://postgres@127.0.0.1:5432/{args.database}",
-        redis_url=f"redis://127.0.0.1:6379/{args.redis_db}",
-        workers=args.workers,
-        RATE_LIMIT_ENABLED="true",
-        RATE_LIMIT_AUTH_USERNAME=f"{LOGIN_LIMIT}/h",
-        RATE_LIMIT_AUTH_IP="100000/m",
-        RATE_LIMIT_USER="100000/m",
-        RATE_LIMIT_ANON="100000/m",
-    )
-
-
-def check_rate_limit_is_shared(check: Checks, ports: list[int]) -> None:
+def check_rate_limit_is_shared(check: harness.Checks, ports: list[int]) -> None:
     victim = f"nobody-{uuid.uuid4().hex[:8]}"
     statuses = [
-        send(ports[attempt % 2], "POST", "/api/v1/auth/login/", body={"username": victim, "password": "wrong"}).status
+        harness.send(
+            ports[attempt % 2], "POST", "/api/v1/auth/login/", body={"username": victim, "password": "wrong"}
+        ).status
         for attempt in range(2 * LOGIN_LIMIT)
     ]
     counts = Counter(statuses)
@@ -88,10 +62,10 @@ def check_rate_limit_is_shared(check: Checks, ports: list[int]) -> None:
     check("rate limit shared", holds, f"limit {LOGIN_LIMIT}/username, alternating instances: {statuses}")
 
 
-def check_product_fresh_on_other_instance(check: Checks, ports: list[int], admin: list[str]) -> None:
+def check_product_fresh_on_other_instance(check: harness.Checks, ports: list[int], admin: list[str]) -> None:
     a, b = ports
     sku = f"TWO-{uuid.uuid4().hex[:10]}"
-    created = send(
+    created = harness.send(
         a, "POST", "/api/v1/products/", token=admin[0], body={"name": "Alpha gadget", "price": "9.50", "sku": sku}
     )
     if created.status != 201:
@@ -103,9 +77,9 @@ def check_product_fresh_on_other_instance(check: Checks, ports: list[int], admin
         "detail": f"/api/v1/products/{product_id}/",
         "search": f"/api/v1/products/?search={sku}",
     }
-    before = {kind: send(b, "GET", path) for kind, path in reads.items()}  # now cached on b
-    renamed = send(a, "PATCH", reads["detail"], token=admin[1], body={"name": "Omega gadget"})
-    after = {kind: send(b, "GET", path) for kind, path in reads.items()}
+    before = {kind: harness.send(b, "GET", path) for kind, path in reads.items()}  # now cached on b
+    renamed = harness.send(a, "PATCH", reads["detail"], token=admin[1], body={"name": "Omega gadget"})
+    after = {kind: harness.send(b, "GET", path) for kind, path in reads.items()}
     problems = []
     for kind in reads:
         if "Alpha gadget" not in before[kind].body.decode():
@@ -114,8 +88,8 @@ def check_product_fresh_on_other_instance(check: Checks, ports: list[int], admin
             problems.append(f"{kind} on the other instance is stale ({after[kind].status})")
         if before[kind].headers.get("etag") == after[kind].headers.get("etag"):
             problems.append(f"{kind} ETag unchanged")
-    deleted = send(a, "DELETE", reads["detail"], token=admin[0])
-    gone = send(b, "GET", reads["detail"])
+    deleted = harness.send(a, "DELETE", reads["detail"], token=admin[0])
+    gone = harness.send(b, "GET", reads["detail"])
     if renamed.status != 200 or deleted.status != 204 or gone.status != 404:
         problems.append(f"patch {renamed.status}, delete {deleted.status}, then detail on the other {gone.status}")
     check(
@@ -126,7 +100,9 @@ def check_product_fresh_on_other_instance(check: Checks, ports: list[int], admin
 
 
 def new_factory(port: int, token: str, name: str) -> int:
-    answer = send(port, "POST", "/api/v1/factories/", token=token, body={"name": name, "sprocket_production_goal": 500})
+    answer = harness.send(
+        port, "POST", "/api/v1/factories/", token=token, body={"name": name, "sprocket_production_goal": 500}
+    )
     if answer.status != 201:
         raise RuntimeError(f"factory create answered {answer.status}: {answer.body[:200]!r}")
     return int(answer.json()["id"])
@@ -140,22 +116,26 @@ def new_sprocket_type(port: int, token: str) -> int:
         "outside_diameter": "90.000",
         "pitch": "12.700",
     }
-    answer = send(port, "POST", "/api/v1/sprocket-types/", token=token, body=body)
+    answer = harness.send(port, "POST", "/api/v1/sprocket-types/", token=token, body=body)
     if answer.status != 201:
         raise RuntimeError(f"sprocket type create answered {answer.status}: {answer.body[:200]!r}")
     return int(answer.json()["id"])
 
 
 def sprocket_count(port: int, token: str, factory: int) -> int:
-    return int(send(port, "GET", f"/api/v1/sprockets/?factory={factory}&page_size=1", token=token).json()["count"])
+    return int(
+        harness.send(port, "GET", f"/api/v1/sprockets/?factory={factory}&page_size=1", token=token).json()["count"]
+    )
 
 
-def check_idempotency_across_instances(check: Checks, ports: list[int], user: list[str], kinds: dict[str, int]) -> None:
+def check_idempotency_across_instances(
+    check: harness.Checks, ports: list[int], user: list[str], kinds: dict[str, int]
+) -> None:
     a, b = ports
     key = uuid.uuid4().hex
     body = {"name": "Replayed", "factory": kinds["idempotency factory"], "sprocket_type": kinds["type"]}
-    first = send(a, "POST", "/api/v1/sprockets/", token=user[0], body=body, headers={"Idempotency-Key": key})
-    replay = send(b, "POST", "/api/v1/sprockets/", token=user[1], body=body, headers={"Idempotency-Key": key})
+    first = harness.send(a, "POST", "/api/v1/sprockets/", token=user[0], body=body, headers={"Idempotency-Key": key})
+    replay = harness.send(b, "POST", "/api/v1/sprockets/", token=user[1], body=body, headers={"Idempotency-Key": key})
     count = sprocket_count(a, user[0], kinds["idempotency factory"])
     holds = (
         first.status == 201
@@ -173,17 +153,17 @@ def check_idempotency_across_instances(check: Checks, ports: list[int], user: li
     )
 
 
-def check_concurrent_creates(check: Checks, ports: list[int], user: list[str], kinds: dict[str, int]) -> None:
+def check_concurrent_creates(check: harness.Checks, ports: list[int], user: list[str], kinds: dict[str, int]) -> None:
     factory = kinds["busy factory"]
 
     def create(n: int) -> int:
         body = {"name": f"Concurrent {n}", "factory": factory, "sprocket_type": kinds["type"]}
-        return send(ports[n % 2], "POST", "/api/v1/sprockets/", token=user[n % 2], body=body).status
+        return harness.send(ports[n % 2], "POST", "/api/v1/sprockets/", token=user[n % 2], body=body).status
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         statuses = Counter(pool.map(create, range(CONCURRENT_SPROCKETS)))
-    detail = send(ports[0], "GET", f"/api/v1/factories/{factory}/", token=user[0]).json()
-    chart = send(ports[1], "GET", f"/api/v1/factories/{factory}/chart/", token=user[1]).json()
+    detail = harness.send(ports[0], "GET", f"/api/v1/factories/{factory}/", token=user[0]).json()
+    chart = harness.send(ports[1], "GET", f"/api/v1/factories/{factory}/chart/", token=user[1]).json()
     actuals = chart["sprocket_production_actual"]
     steps_ok = actuals == list(range(CONCURRENT_SPROCKETS + 1))
     holds = (
@@ -200,11 +180,11 @@ def check_concurrent_creates(check: Checks, ports: list[int], user: list[str], k
     )
 
 
-def check_post_in_cached_list_on_other(check: Checks, ports: list[int], user: list[str]) -> None:
+def check_post_in_cached_list_on_other(check: harness.Checks, ports: list[int], user: list[str]) -> None:
     a, b = ports
-    cached_before = send(b, "GET", "/api/v1/posts/", token=user[1])  # fills b's cache entry for this list
-    created = send(a, "POST", "/api/v1/posts/", token=user[0], body={"text": f"from instance a {uuid.uuid4()}"})
-    listed = send(b, "GET", "/api/v1/posts/", token=user[1])
+    cached_before = harness.send(b, "GET", "/api/v1/posts/", token=user[1])  # fills b's cache entry for this list
+    created = harness.send(a, "POST", "/api/v1/posts/", token=user[0], body={"text": f"from instance a {uuid.uuid4()}"})
+    listed = harness.send(b, "GET", "/api/v1/posts/", token=user[1])
     post_id = created.json().get("id") if created.status == 201 else None
     ids = [post["id"] for post in listed.json()["results"]] if listed.status == 200 else []
     holds = cached_before.status == 200 and post_id is not None and post_id in ids
@@ -213,22 +193,27 @@ def check_post_in_cached_list_on_other(check: Checks, ports: list[int], user: li
 
 def main() -> int:
     args = parse_args()
-    env = environment(args)
-    recreate_database(args.database)
-    manage(env, "migrate", "--noinput", "-v", "0")
-    setup_django(env)
-    people = {name: {"username": name, "password": password} for name, password in create_people("two").items()}
-    disconnect_django()
+    env = harness.machine_stack(
+        "two-instances",
+        args,
+        RATE_LIMIT_ENABLED="true",
+        RATE_LIMIT_AUTH_USERNAME=f"{LOGIN_LIMIT}/h",
+        RATE_LIMIT_AUTH_IP="100000/m",
+        RATE_LIMIT_USER="100000/m",
+        RATE_LIMIT_ANON="100000/m",
+    )
+    people = {name: {"username": name, "password": password} for name, password in harness.create_people("two").items()}
+    harness.disconnect_django()
 
-    check = Checks()
+    check = harness.Checks()
     log_dir = Path(tempfile.mkdtemp(prefix="two-instances-"))
     with ExitStack() as stack:
         for port in args.ports:
             log = stack.enter_context(open(log_dir / f"gunicorn-{port}.log", "w"))
-            stack.enter_context(live_gunicorn(env, port=port, log=log))
+            stack.enter_context(harness.live_gunicorn(env, port=port, log=log))
         print(f"two instances on ports {args.ports}, one database and one Redis; logs in {log_dir}")
-        admin = [access_token(port, **people["two-admin"]) for port in args.ports]
-        user = [access_token(port, **people["two-user"]) for port in args.ports]
+        admin = [harness.access_token(port, **people["two-admin"]) for port in args.ports]
+        user = [harness.access_token(port, **people["two-user"]) for port in args.ports]
         kinds = {
             "type": new_sprocket_type(args.ports[0], admin[0]),
             "idempotency factory": new_factory(args.ports[1], admin[1], "Idempotency works"),
