@@ -247,14 +247,21 @@ class Table:
 
     name: str
     model: type[models.Model]
-    sql: str  # the rows, ordered (a stable order: resuming and reports read the same)
-    count_sql: str
     convert: Convert
+    # The rows, ordered (a stable order: resuming and reports read the same), and their count;
+    # by default the whole table `name` by `key`.
+    sql: str = ""
+    count_sql: str = ""
     key: str = "id"  # the column holding the legacy id
     # Keep legacy id -> our pk for the tables after it (foreign keys); leaf tables do not.
     keep_ids: bool = True
     # Called inside each batch's transaction after its writes (cache invalidation on commit).
     after_write: Callable[[list[models.Model]], None] | None = None
+
+    def __post_init__(self) -> None:
+        # The names are the importer's own constants (a source's table names), never input.
+        self.sql = self.sql or f"SELECT * FROM {self.name} ORDER BY {self.key}"  # noqa: S608
+        self.count_sql = self.count_sql or f"SELECT count(*) FROM {self.name}"  # noqa: S608
 
 
 class Run:

@@ -90,15 +90,11 @@ def tables(run: Run) -> list[Table]:
         Table(
             name="users",
             model=User,
-            sql="SELECT * FROM users ORDER BY id",
-            count_sql="SELECT count(*) FROM users",
             convert=convert_users,
         ),
         Table(
             name="products",
             model=Product,
-            sql="SELECT * FROM products ORDER BY id",
-            count_sql="SELECT count(*) FROM products",
             convert=convert_products,
             keep_ids=False,
             after_write=lambda instances: product_cache_invalidate(),

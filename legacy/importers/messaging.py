@@ -100,8 +100,6 @@ def tables(run: Run) -> list[Table]:
         Table(
             name="messages",
             model=Message,
-            sql="SELECT * FROM messages ORDER BY id",
-            count_sql="SELECT count(*) FROM messages",
             convert=convert_messages,
             keep_ids=False,
         ),

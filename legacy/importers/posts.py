@@ -83,15 +83,11 @@ def tables(run: Run) -> list[Table]:
         Table(
             name="users",
             model=User,
-            sql="SELECT * FROM users ORDER BY id",
-            count_sql="SELECT count(*) FROM users",
             convert=convert_users,
         ),
         Table(
             name="posts",
             model=Post,
-            sql="SELECT * FROM posts ORDER BY id",
-            count_sql="SELECT count(*) FROM posts",
             convert=convert_posts,
             keep_ids=False,
             after_write=invalidate,

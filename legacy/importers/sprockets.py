@@ -171,23 +171,12 @@ def tables(run: Run) -> list[Table]:
     def invalidate(instances: list[Any]) -> None:
         factory_cache_invalidate()
 
-    def table(name: str, model: Any, convert: Any, **options: Any) -> Table:
-        return Table(
-            name=name,
-            model=model,
-            # `name` is one of the five constants below, never input.
-            sql=f"SELECT * FROM {name} ORDER BY id",  # noqa: S608
-            count_sql=f"SELECT count(*) FROM {name}",  # noqa: S608
-            convert=convert,
-            **options,
-        )
-
     return [
-        table("locations", Location, convert_locations, after_write=after_locations),
-        table("sprocket_types", SprocketType, convert_types, after_write=after_types),
-        table("factories", Factory, convert_factories, after_write=invalidate),
-        table("sprockets", Sprocket, convert_sprockets, keep_ids=False),
-        table("factories_histories", FactoryChartEntry, convert_history, keep_ids=False, after_write=invalidate),
+        Table("locations", Location, convert_locations, after_write=after_locations),
+        Table("sprocket_types", SprocketType, convert_types, after_write=after_types),
+        Table("factories", Factory, convert_factories, after_write=invalidate),
+        Table("sprockets", Sprocket, convert_sprockets, keep_ids=False),
+        Table("factories_histories", FactoryChartEntry, convert_history, keep_ids=False, after_write=invalidate),
     ]
 
 
