@@ -1,5 +1,8 @@
 """The shared write helpers and the one scoping mechanism (config/api/services.py, viewsets.py)."""
 
+import ast
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
@@ -55,3 +58,34 @@ def test_ensure_unique_names_every_clashing_field_and_ignores_the_instance_itsel
         )
     assert caught.value.message_dict == {"email": ["email taken"], "username": ["username taken"]}
     ensure_unique(taken, among=User.objects.all(), messages={"email": "x"}, ignore_case=True)
+
+
+def _our_app_configs() -> list:
+    from django.apps import apps
+    from django.conf import settings
+
+    base = Path(settings.BASE_DIR)
+    return [
+        app
+        for app in apps.get_app_configs()
+        if Path(app.path).is_relative_to(base) and "site-packages" not in Path(app.path).parts
+    ]
+
+
+def test_only_an_app_s_apps_py_imports_its_signals_module() -> None:
+    """Cache namespaces and their invalidation live in `<app>/caching.py`: a service or a seed that needs
+    `*_cache_invalidate()` imports it from there, and `signals.py` holds receivers only."""
+    importers = []
+    for app in _our_app_configs():
+        for path in Path(app.path).rglob("*.py"):
+            if path.name in ("signals.py", "apps.py"):
+                continue
+            importers += [
+                f"{path.relative_to(app.path)} ({app.label}): from {node.module}"
+                for node in ast.walk(ast.parse(path.read_text()))
+                if isinstance(node, ast.ImportFrom)
+                and (node.module or "").split(".")[-1] == "signals"
+                and node.module != "django.db.models.signals"
+            ]
+    assert importers == []
+
