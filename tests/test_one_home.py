@@ -2,6 +2,7 @@
 
 import ast
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -89,3 +90,41 @@ def test_only_an_app_s_apps_py_imports_its_signals_module() -> None:
             ]
     assert importers == []
 
+
+def test_services_raise_domain_errors_only() -> None:
+    """No app's services module holds a DRF exception: the API's status codes are the handler's (exceptions.py)."""
+    from rest_framework.exceptions import APIException
+
+    from config.api.registry import app_submodules
+
+    drf = [
+        f"{module.__name__}.{name}"
+        for _, module in app_submodules("services")
+        for name, value in vars(module).items()
+        if isinstance(value, type) and issubclass(value, APIException)
+    ]
+    assert drf == []
+
+
+def test_a_model_validator_s_too_large_is_a_413() -> None:
+    """A field validator's `too_large` (the post text's 1 MiB) is the contract's 413, naming the sizes."""
+    from rest_framework.exceptions import APIException
+
+    from config.api.exceptions import ApiExceptionHandler
+
+    error = ValidationError(
+        {
+            "text": [
+                ValidationError("The post text is 3 bytes of UTF-8; the limit is 2 bytes (1 MiB).", code="too_large"),
+                ValidationError("No control characters.", code="invalid"),
+            ]
+        }
+    )
+    context: Any = {"view": None, "args": (), "kwargs": {}, "request": None}
+    converted = ApiExceptionHandler(error, context).convert_known_exceptions(error)
+    assert isinstance(converted, APIException)
+    assert converted.status_code == 413
+    assert converted.get_full_details() == {
+        "message": "The post text is 3 bytes of UTF-8; the limit is 2 bytes (1 MiB).",
+        "code": "payload_too_large",
+    }
