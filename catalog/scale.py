@@ -1,8 +1,8 @@
 # ruff: noqa: S608 - the SQL names only the models' own tables; every value is a parameter
 """Products ("<adjective> <noun> <n>", unique SKUs, prices and stock spread), for `seed_demo --scale`."""
 
+from catalog.caching import product_cache_invalidate
 from catalog.models import Product
-from catalog.signals import product_cache_invalidate
 from config.scale_seed import ScaleSeed
 
 ADJECTIVES = [

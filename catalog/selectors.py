@@ -6,11 +6,6 @@ from django.db.models import QuerySet
 
 from .models import Product
 
-# Every cached catalog answer (lists and details) lives in this one namespace, for this long;
-# any product write drops them all sooner (catalog.signals).
-PRODUCT_CACHE_NAMESPACE = "catalog"
-PRODUCT_CACHE_SECONDS = 300
-
 
 def product_list(*, user: Any) -> QuerySet[Product]:
     """Living products, newest first (the view's `?ordering=` replaces this order).

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from config.api.services import assign_fields, ensure_unique, lock_for_update, validate_and_save
 
+from .caching import product_cache_invalidate
 from .models import Product
-from .signals import product_cache_invalidate
 
 PRODUCT_EDITABLE_FIELDS = ("name", "description", "price", "stock", "category", "sku")
 

@@ -1,9 +1,8 @@
-"""Cache invalidation for the catalog: any product write drops every cached catalog answer.
+"""Cache invalidation for the catalog: any product save or delete drops every cached catalog answer.
 
 On signals rather than in the services so that every write path invalidates: the services, the
-admin's own form save, the demo seed, a shell. `QuerySet.update()` and `bulk_create()` send no
-signal, so their callers (`services.product_soft_delete_many`, the load-test seed) call
-`product_cache_invalidate()`, the function the receivers use.
+admin's own form save, the demo seed, a shell. The namespace and `product_cache_invalidate()` are
+`catalog.caching`'s; bulk writes, which send no signal, call that function themselves.
 """
 
 from typing import Any
@@ -11,15 +10,8 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from config.api.caching import bump_namespace_on_commit
-
+from .caching import product_cache_invalidate
 from .models import Product
-from .selectors import PRODUCT_CACHE_NAMESPACE
-
-
-def product_cache_invalidate() -> None:
-    """Drop every cached catalog answer once the current transaction commits (at once outside one)."""
-    bump_namespace_on_commit(PRODUCT_CACHE_NAMESPACE)
 
 
 @receiver(post_save, sender=Product, dispatch_uid="catalog_cache_on_save")

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from config.api.exceptions import TOO_LARGE
 from config.api.models import TimestampedModel
 from config.api.validators import validate_no_control_characters
 
@@ -17,12 +18,14 @@ def utf8_size(text: str) -> int:
 
 
 def validate_post_text_size(text: str) -> None:
+    """The 1 MiB limit, the one place it is checked: its `too_large` code makes the API's answer a 413
+    (config.api.exceptions), as the contract treats such a text as a too-large payload."""
     limit = settings.POST_TEXT_MAX_BYTES
     size = utf8_size(text)
     if size > limit:
         raise ValidationError(
-            "The text is %(size)s bytes of UTF-8; the limit is %(limit)s bytes (1 MiB).",
-            code="too_large",
+            "The post text is %(size)s bytes of UTF-8; the limit is %(limit)s bytes (1 MiB).",
+            code=TOO_LARGE,
             params={"size": size, "limit": limit},
         )
 

@@ -10,9 +10,6 @@ from config.api.scoping import owned_by
 
 from .models import Post
 
-# "GET /posts/" is cached per author for this long; writes invalidate it sooner (posts.signals).
-POST_LIST_CACHE_SECONDS = 5 * 60
-
 
 def post_list(*, user: Any, include_others: bool = True) -> QuerySet[Post]:
     """The posts `user` may see, newest first (ties by id): their own; anonymous callers none.
@@ -35,8 +32,3 @@ def post_list_with_excerpts(queryset: QuerySet[Post]) -> QuerySet[Post]:
     return queryset.defer("text").annotate(
         text_excerpt=Substr("text", 1, settings.POST_LIST_TEXT_MAX_BYTES), text_length=Length("text")
     )
-
-
-def post_list_cache_namespace(author_id: object) -> str:
-    """One namespace per author: any write to their posts drops every cached page of their list."""
-    return f"posts:user:{author_id}"

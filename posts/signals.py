@@ -1,4 +1,4 @@
-"""Cache invalidation for an author's post list.
+"""Cache invalidation for an author's post list (the namespace and its invalidation: posts.caching).
 
 On signals rather than in the services so that every write path invalidates: the services,
 the admin, and the cascade when a user row is removed.
@@ -9,16 +9,14 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from config.api.caching import bump_namespace_on_commit
-
+from .caching import post_list_cache_invalidate
 from .models import Post
-from .selectors import post_list_cache_namespace
 
 
 @receiver(post_save, sender=Post, dispatch_uid="posts_list_cache_on_save")
 @receiver(post_delete, sender=Post, dispatch_uid="posts_list_cache_on_delete")
 def invalidate_author_post_list(sender: type[Post], instance: Post, **kwargs: Any) -> None:
-    bump_namespace_on_commit(post_list_cache_namespace(instance.author_id))
+    post_list_cache_invalidate(instance.author_id)
 
 
 @receiver(pre_save, sender=Post, dispatch_uid="posts_list_cache_on_author_change")
@@ -30,4 +28,4 @@ def invalidate_previous_author_post_list(sender: type[Post], instance: Post, **k
         return  # the services' text edits never move a post: no extra query for them
     previous = Post.objects.filter(pk=instance.pk).values_list("author_id", flat=True).first()
     if previous is not None and previous != instance.author_id:
-        bump_namespace_on_commit(post_list_cache_namespace(previous))
+        post_list_cache_invalidate(previous)

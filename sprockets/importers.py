@@ -24,8 +24,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from .caching import factory_cache_invalidate
 from .models import MAX_COUNTER, Factory, FactoryChartEntry, SprocketType
-from .signals import factory_cache_invalidate
 
 CHART_KEYS = ("sprocket_production_actual", "sprocket_production_goal", "time")
 BULK_BATCH_SIZE = 2000

@@ -6,8 +6,8 @@ to that counter (one point per hour, the last point equals the counter).
 """
 
 from config.scale_seed import ScaleSeed
+from sprockets.caching import factory_cache_invalidate
 from sprockets.models import Factory, FactoryChartEntry, Location, Sprocket, SprocketType
-from sprockets.signals import factory_cache_invalidate
 
 
 def seed_scale(seed: ScaleSeed) -> None:

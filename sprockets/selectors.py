@@ -11,10 +11,6 @@ from django.db.models import QuerySet
 
 from .models import Factory, Location, Sprocket, SprocketType
 
-# The factory list's cached answers (its viewset's), dropped by sprockets.signals.
-FACTORY_CACHE_NAMESPACE = "sprockets.factories"
-FACTORY_CACHE_SECONDS = 300
-
 
 def location_list(*, user: Any) -> QuerySet[Location]:
     return Location.objects.order_by("id")

@@ -4,8 +4,9 @@ A factory's answer carries its counter, its nested location and (`?with_chart_da
 newest chart points, so a write to any of the three must drop the cached lists. Every change of
 a counter records a chart entry (sprockets.charts), so the entry's `post_save` covers sprockets
 created, moved and deleted. Bulk writes send no signal: their callers (the importer, the scale
-seed) call `factory_cache_invalidate()`; the demo seed's bulk history is followed, in its
-transaction, by sprockets created through the service, whose chart entries invalidate. There is
+seed) call `factory_cache_invalidate()` (sprockets.caching, with the namespace); the demo seed's
+bulk history is followed, in its transaction, by sprockets created through the service, whose
+chart entries invalidate. There is
 no receiver on a chart entry's delete: it would stop Django from deleting a factory's history in
 one query (entries go only with their factory, whose own `post_delete` invalidates).
 """
@@ -15,15 +16,8 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from config.api.caching import bump_namespace_on_commit
-
+from .caching import factory_cache_invalidate
 from .models import Factory, FactoryChartEntry, Location
-from .selectors import FACTORY_CACHE_NAMESPACE
-
-
-def factory_cache_invalidate() -> None:
-    """Drop every cached factory list once the current transaction commits (at once outside one)."""
-    bump_namespace_on_commit(FACTORY_CACHE_NAMESPACE)
 
 
 @receiver(post_save, sender=Factory, dispatch_uid="sprockets_factory_cache_on_factory_save")

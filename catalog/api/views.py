@@ -6,9 +6,10 @@ from django.db.models import QuerySet
 from rest_framework.request import Request
 
 from catalog import selectors, services
+from catalog.caching import PRODUCT_CACHE_NAMESPACE, PRODUCT_CACHE_SECONDS
 from catalog.filters import ProductFilter
 from catalog.models import Product
-from config.api.caching import CachedReadMixin
+from config.api.cached_views import CachedReadMixin
 from config.api.openapi import documented
 from config.api.permissions import ReadAnyoneWriteAdmin
 from config.api.viewsets import ScopedModelViewSet
@@ -17,7 +18,7 @@ from . import schema
 from .serializers import ProductSerializer
 
 
-# Reads are answered from the cache (config.api.caching.CachedReadMixin); DELETE is a soft delete.
+# Reads are answered from the cache (config.api.cached_views.CachedReadMixin); DELETE is a soft delete.
 @documented("Products", **schema.PRODUCTS)
 class ProductViewSet(CachedReadMixin, ScopedModelViewSet):
     """The product catalog. Anyone may read it, without signing in; only an admin adds, changes or deletes products."""
@@ -31,10 +32,10 @@ class ProductViewSet(CachedReadMixin, ScopedModelViewSet):
     # The same answer for everyone: one namespace for the whole catalog, the viewer not in the key,
     # and a shared cache may keep it (revalidating each time: a write must show at once).
     cache_public = True
-    cache_timeout = selectors.PRODUCT_CACHE_SECONDS
+    cache_timeout = PRODUCT_CACHE_SECONDS
 
     def cache_namespace_for(self, request: Request) -> str:
-        return selectors.PRODUCT_CACHE_NAMESPACE
+        return PRODUCT_CACHE_NAMESPACE
 
     def scoped_queryset(self, user: Any) -> QuerySet[Product]:
         return selectors.product_list(user=user)

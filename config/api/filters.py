@@ -1,9 +1,16 @@
 """Filters shared by every app: strict booleans, date-times in UTC, ordering that rejects
-unknown fields and always breaks ties by id, and no single-valued parameter given twice."""
+unknown fields and always breaks ties by id, and no single-valued parameter given twice.
 
+Each backend also says its own canonical parameters (`canonical_parameters(request, view)`): the
+query pairs it reads, each value spelled as it reads it, so that every spelling of one answer is one
+key of a cached list (config/api/cached_views.py) and its page links carry only those pairs.
+"""
+
+import datetime
 import re
+import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -79,6 +86,47 @@ def single_valued_parameters(form: forms.Form) -> list[str]:
     ]
 
 
+Pairs = list[tuple[str, str]]
+
+
+def given_pairs(params: QueryDict, names: Iterable[str]) -> Pairs:
+    """`(name, value)` for each of `names` given with a value, as sent (the last one if repeated)."""
+    return [(name, str(params[name])) for name in names if params.get(name) not in (None, "")]
+
+
+_UNSUPPORTED = object()
+
+
+def _query_value(value: Any) -> Any:
+    """A cleaned filter value written back as a query value the filter reads the same way.
+
+    None for "not given" (None or empty); `_UNSUPPORTED` for a type not handled here (the raw
+    value is kept then: still correct, only not normalised).
+    """
+    if value is None or value == "" or value == [] or value == ():
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, (int, str, uuid.UUID)):
+        return str(value)
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.isoformat()
+    return _UNSUPPORTED
+
+
+@cache
+def filterset_parameters(filterset_class: type) -> frozenset[str] | None:
+    """The query parameter names `filterset_class` reads (once per class); None if its empty form is invalid."""
+    model = filterset_class._meta.model  # type: ignore[attr-defined]
+    form = filterset_class(data=QueryDict(), queryset=model._default_manager.none()).form
+    names = {
+        widget_name for name, field in form.fields.items() for widget_name in widget_parameter_names(name, field.widget)
+    }
+    return frozenset(names) if form.is_valid() else None
+
+
 class StrictFilterBackend(DjangoFilterBackend):
     """django-filter's backend, refusing a single-valued filter parameter given more than once."""
 
@@ -87,6 +135,35 @@ class StrictFilterBackend(DjangoFilterBackend):
         if filterset is not None:
             refuse_repeated(request.query_params, single_valued_parameters(filterset.form))
         return filterset
+
+    def canonical_parameters(self, request: Any, view: Any) -> Pairs:
+        """The filterset's parameters with their values as the filter sees them (`in_stock=1` is `true`,
+        `min_price=10.0` is `10`, text trimmed); an empty one is not given.
+
+        If a value does not validate, the pairs are the ones given, as sent: the filtering refuses
+        them (a 400, never cached).
+        """
+        params = request.query_params
+        names = filterset_parameters(view.filterset_class) if getattr(view, "filterset_class", None) else None
+        if names is not None and not any(name in params for name in names):
+            # Building a filterset and validating its form is most of what a cache hit costs
+            # (django-filter builds a form class per instance); without a parameter of its own
+            # the answer is known: no pairs.
+            return []
+        filterset = self.get_filterset(request, view.get_queryset(), view)
+        if filterset is None:
+            return []
+        form = filterset.form
+        valid = form.is_valid()
+        pairs: Pairs = []
+        for name, field in form.fields.items():
+            widget_names = widget_parameter_names(name, field.widget)
+            value = _query_value(form.cleaned_data.get(name)) if valid and widget_names == [name] else _UNSUPPORTED
+            if value is _UNSUPPORTED:
+                pairs += given_pairs(params, widget_names)
+            elif value is not None:
+                pairs.append((name, str(value)))
+        return pairs
 
 
 @cache
@@ -135,7 +212,7 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
 class UTCDateTimeField(IsoDateTimeField):
     """ISO 8601, converted to UTC; an offset or a year out of range is an error (config/api/datetimes.py)."""
 
-    def to_python(self, value: Any) -> datetime | None:
+    def to_python(self, value: Any) -> datetime.datetime | None:
         moment = super().to_python(value)
         return None if moment is None else to_utc(moment)
 
@@ -157,14 +234,40 @@ class StrictOrderingFilter(filters.OrderingFilter):
     the last term, so equal values never shuffle between pages.
     """
 
-    def get_ordering(self, request: Any, queryset: QuerySet, view: Any) -> list[str]:
+    def _given(self, request: Any) -> str | None:
         given = request.query_params.getlist(self.ordering_param)
         if len(given) > 1:
             # Only the last would count, so `?ordering=junk&ordering=` would quietly sort by default.
             raise ValidationError({self.ordering_param: ["Give `ordering` once; separate several fields with commas."]})
-        params = given[0] if given else None
+        return given[0] if given else None
+
+    @staticmethod
+    def _terms(value: str) -> list[str]:
+        """The terms trimmed, each field once: its first term decides, a later one changes no order.
+
+        So `price,price,-price` orders (and is keyed) as `price`, ties included. Only an exact field
+        repeats: `--price` stays, to be refused.
+        """
+        terms: list[str] = []
+        seen: set[str] = set()
+        for term in (term.strip() for term in value.split(",")):
+            field = term.removeprefix("-")
+            if term and field not in seen:
+                seen.add(field)
+                terms.append(term)
+        return terms
+
+    def canonical_parameters(self, request: Any, view: Any) -> Pairs:
+        """`ordering` as its terms (trimmed, each field once); an unknown field stays, to be refused."""
+        value = self._given(request)
+        if not value or not self._reads_ordering(view):
+            return []
+        return [(self.ordering_param, ",".join(self._terms(value)) or value)]
+
+    def get_ordering(self, request: Any, queryset: QuerySet, view: Any) -> list[str]:
+        params = self._given(request)
         if params:
-            requested = [term.strip() for term in params.split(",") if term.strip()]
+            requested = self._terms(params)
             allowed = self._allowed_fields(view)
             # One leading "-" at most: lstrip("-") would let "--price" through to order_by() (a 500).
             unknown = [term for term in requested if term.removeprefix("-") not in allowed]
@@ -191,8 +294,12 @@ class StrictOrderingFilter(filters.OrderingFilter):
         descending = ordering[-1].startswith("-")
         return [*ordering, "-id" if descending else "id"]
 
+    @staticmethod
+    def _reads_ordering(view: Any) -> bool:
+        return bool(getattr(view, "ordering_fields", None) or getattr(view, "ordering", None))
+
     def filter_queryset(self, request: Any, queryset: QuerySet, view: Any) -> QuerySet:
-        if not getattr(view, "ordering_fields", None) and not getattr(view, "ordering", None):
+        if not self._reads_ordering(view):
             return queryset
         return queryset.order_by(*self.get_ordering(request, queryset, view))
 
@@ -236,3 +343,10 @@ class PhraseSearchFilter(filters.SearchFilter):
         )
         phrase = phrase.strip()
         return [phrase] if phrase else []
+
+    def canonical_parameters(self, request: Any, view: Any) -> Pairs:
+        """`search` as the one trimmed phrase, on a view with `search_fields` (a NUL byte: the 400 here too)."""
+        if not getattr(view, "search_fields", None):
+            return []
+        terms = self.get_search_terms(request)
+        return [(self.search_param, " ".join(terms))] if terms else []

@@ -1,15 +1,21 @@
-"""Pagination: page numbers everywhere, cursors for messages. Both refuse unordered querysets."""
+"""Pagination: page numbers everywhere, cursors for messages. Both refuse unordered querysets.
+
+Like the filter backends, each paginator says its own canonical parameters (for a cached list's
+key) and builds its links on the query the view gives it (`link_parameters`), else on the request's.
+"""
 
 from collections.abc import Callable
 from functools import cached_property, partial
-from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any, cast
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.utils.encoding import escape_uri_path, iri_to_uri
 from rest_framework import pagination
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from .filters import refuse_repeated
+from .filters import Pairs, given_pairs, refuse_repeated
 
 
 def canonical_link(url: str | None) -> str | None:
@@ -40,24 +46,49 @@ class OrderedPagesMixin:
     page_size: int | None = 20
     page_size_query_param: str | None = "page_size"
     max_page_size: int | None = 100
+    # The query the links carry instead of the request's: a cached list's canonical parameters, so
+    # its stored answer never carries one client's spelling (or its `?n=1`) to the next.
+    link_parameters: Pairs | None = None
+    base_url: str | None
 
     def page_parameters(self) -> list[str]:
         """The query parameters this paginator reads: each may be given once."""
         attributes = ("page_query_param", "page_size_query_param", "cursor_query_param")
         return [name for attribute in attributes if (name := getattr(self, attribute, None))]
 
+    def canonical_parameters(self, request: Any, view: Any) -> Pairs:
+        """`page_size` as clamped (the default dropped: it is the answer without it), then the position."""
+        params = request.query_params
+        refuse_repeated(params, self.page_parameters())
+        pairs: Pairs = []
+        if self.page_size_query_param and params.get(self.page_size_query_param) is not None:
+            size = self.get_page_size(request)  # type: ignore[attr-defined]
+            if size != self.page_size:
+                pairs.append((self.page_size_query_param, str(size)))
+        return pairs + self.position_parameters(params)
+
+    def position_parameters(self, params: Any) -> Pairs:
+        """Which page: the page number or the cursor, canonical."""
+        raise NotImplementedError
+
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
         refuse_repeated(request.query_params, self.page_parameters())
         # An unordered page is non-deterministic: rows can repeat or vanish between pages.
         if isinstance(queryset, QuerySet) and not queryset.ordered:
             raise RuntimeError(f"Refusing to paginate an unordered queryset of {queryset.model.__name__}")
-        return super().paginate_queryset(queryset, request, view)  # type: ignore[misc]
+        page = super().paginate_queryset(queryset, request, view)  # type: ignore[misc]
+        self.base_url = canonical_link(self._links_url(request))
+        return page
 
-    def get_next_link(self) -> str | None:
-        return canonical_link(super().get_next_link())  # type: ignore[misc]
+    def _links_url(self, request: Any) -> str:
+        """The URL the links are built on: the request's, with `link_parameters` as its query if set.
 
-    def get_previous_link(self) -> str | None:
-        return canonical_link(super().get_previous_link())  # type: ignore[misc]
+        Spelled as Django's `build_absolute_uri()` spells the request's own.
+        """
+        if self.link_parameters is None:
+            return request.build_absolute_uri()
+        query = urlencode(self.link_parameters)
+        return request.build_absolute_uri(escape_uri_path(request.path) + (f"?{iri_to_uri(query)}" if query else ""))
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)  # type: ignore[misc]
@@ -86,7 +117,7 @@ class CountedPaginator(Paginator):
 class PageNumberPagination(OrderedPagesMixin, pagination.PageNumberPagination):
     """`?page=` from 1 and `?page_size=` 1..100 (bigger is clamped; 0, negative or junk: default).
 
-    A view with a `paginated_count(queryset)` method (config.api.caching.CachedReadMixin) gives
+    A view with a `paginated_count(queryset)` method (config.api.cached_views.CachedReadMixin) gives
     the total count itself; otherwise the queryset is counted.
     """
 
@@ -96,8 +127,41 @@ class PageNumberPagination(OrderedPagesMixin, pagination.PageNumberPagination):
             self.django_paginator_class = partial(CountedPaginator, counter=counter)  # type: ignore[assignment]
         return super().paginate_queryset(queryset, request, view)
 
+    def position_parameters(self, params: Any) -> Pairs:
+        page = params.get(self.page_query_param) or ""
+        try:
+            number = int(page)  # as Django's paginator reads it
+        except ValueError:
+            return given_pairs(params, [self.page_query_param])  # "last", or junk (a 404, not cached)
+        return [] if number == 1 else [(self.page_query_param, str(number))]
+
+    # DRF's two links, built on `base_url` (the canonical query) instead of the request's own URL.
+    def get_next_link(self) -> str | None:
+        if self.page is None or not self.page.has_next():
+            return None
+        return self._page_link(self.page.next_page_number())
+
+    def get_previous_link(self) -> str | None:
+        if self.page is None or not self.page.has_previous():
+            return None
+        return self._page_link(self.page.previous_page_number())
+
+    def _page_link(self, number: int) -> str:
+        base_url = cast(str, self.base_url)  # set by paginate_queryset(), which made self.page
+        if number == 1:
+            return remove_query_param(base_url, self.page_query_param)
+        return replace_query_param(base_url, self.page_query_param, number)
+
 
 class CursorPagination(OrderedPagesMixin, pagination.CursorPagination):
-    """Stable under concurrent inserts: a page never repeats or skips a row."""
+    """Stable under concurrent inserts: a page never repeats or skips a row.
+
+    Its links are DRF's, built on `base_url` (set by OrderedPagesMixin.paginate_queryset).
+    """
 
     ordering = ("-created_at", "-id")
+
+    def position_parameters(self, params: Any) -> Pairs:
+        # An empty cursor is kept: it is an invalid cursor (a 404), not "the first page".
+        cursor = params.get(self.cursor_query_param)
+        return [] if cursor is None else [(self.cursor_query_param, cursor)]

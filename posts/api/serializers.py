@@ -1,4 +1,4 @@
-"""Shape of a post. The size and blank rules live in posts.services / posts.models."""
+"""Shape of a post. The size and blank rules live in posts.models (its field validators)."""
 
 from typing import Any
 

@@ -7,12 +7,13 @@ from django.db.models import QuerySet
 from rest_framework import permissions
 from rest_framework.request import Request
 
-from config.api.caching import CachedReadMixin
+from config.api.cached_views import CachedReadMixin
 from config.api.filters import StrictFilterBackend, StrictOrderingFilter
 from config.api.openapi import documented
 from config.api.permissions import is_admin, signed_in_user
 from config.api.viewsets import ScopedModelViewSet
 from posts import selectors, services
+from posts.caching import POST_LIST_CACHE_SECONDS, post_list_cache_namespace
 from posts.filters import PostFilter
 from posts.models import Post
 
@@ -36,7 +37,7 @@ class PostViewSet(CachedReadMixin, ScopedModelViewSet):
     # part of the key; each listed author's writes drop it (posts.signals). Details are not cached.
     cache_per_viewer = True
     cache_retrieve = False
-    cache_timeout = selectors.POST_LIST_CACHE_SECONDS
+    cache_timeout = POST_LIST_CACHE_SECONDS
 
     def scoped_queryset(self, user: Any) -> QuerySet[Post]:
         # An admin's list is their own posts unless `?author=` picks someone; details and deletes
@@ -58,10 +59,10 @@ class PostViewSet(CachedReadMixin, ScopedModelViewSet):
         requested = request.query_params.get("author")
         if requested and is_admin(request.user):
             try:
-                return selectors.post_list_cache_namespace(uuid.UUID(requested))
+                return post_list_cache_namespace(uuid.UUID(requested))
             except ValueError:
                 pass  # the filter answers 400; the namespace just has to be a safe one
-        return selectors.post_list_cache_namespace(request.user.pk)
+        return post_list_cache_namespace(request.user.pk)
 
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = services.post_create(

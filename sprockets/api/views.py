@@ -9,13 +9,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from config.api.caching import CachedReadMixin
+from config.api.cached_views import CachedReadMixin
 from config.api.filters import given_parameters
 from config.api.idempotency import IdempotentCreateMixin
 from config.api.openapi import documented
 from config.api.permissions import ReadAuthenticatedWriteAdmin, ReadCreateAuthenticatedChangeAdmin
 from config.api.viewsets import ScopedModelViewSet
 from sprockets import charts, selectors, services
+from sprockets.caching import FACTORY_CACHE_NAMESPACE, FACTORY_CACHE_SECONDS
 from sprockets.charts import CHART_MAX_POINTS, TooManyChartPoints
 from sprockets.filters import FactoryFilter, LocationFilter, SprocketFilter, SprocketTypeFilter
 from sprockets.models import Factory, Location, Sprocket, SprocketType
@@ -115,11 +116,11 @@ class FactoryViewSet(CachedReadMixin, ScopedModelViewSet):
     ]
     ordering = ["id"]
     # The same answer for every signed-in user: the viewer is not in the key.
-    cache_timeout = selectors.FACTORY_CACHE_SECONDS
+    cache_timeout = FACTORY_CACHE_SECONDS
     cache_retrieve = False
 
     def cache_namespace_for(self, request: Request) -> str:
-        return selectors.FACTORY_CACHE_NAMESPACE
+        return FACTORY_CACHE_NAMESPACE
 
     def extra_list_parameters(self, request: Request) -> list[tuple[str, str]]:
         if not self.chart_options.get("with_chart_data"):

@@ -10,8 +10,8 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from posts.caching import POST_LIST_CACHE_SECONDS, post_list_cache_namespace
 from posts.models import Post
-from posts.selectors import POST_LIST_CACHE_SECONDS, post_list_cache_namespace
 
 from .factories import PostFactory
 

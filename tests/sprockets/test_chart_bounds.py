@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from sprockets.caching import factory_cache_invalidate
 from sprockets.charts import CHART_MAX_POINTS
 from sprockets.models import Factory, FactoryChartEntry
-from sprockets.signals import factory_cache_invalidate
 from tests.helpers import assert_error_shape
 
 pytestmark = pytest.mark.django_db

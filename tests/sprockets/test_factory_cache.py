@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from sprockets.signals import factory_cache_invalidate
+from sprockets.caching import factory_cache_invalidate
 from tests.sprockets.factories import FactoryFactory, LocationFactory, SprocketFactory, SprocketTypeFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
