@@ -12,8 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from accounts.models import Role, User
+from catalog.caching import product_cache_invalidate
 from catalog.models import Product
-from catalog.signals import product_cache_invalidate
 
 from ..importing import Imported, Row, Run, Skipped, Table, aware, check
 from .users import LegacyUser, UserImporter

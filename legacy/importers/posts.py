@@ -16,9 +16,8 @@ import uuid
 from typing import Any
 
 from accounts.models import User
-from config.api.caching import bump_namespace_on_commit
+from posts.caching import post_list_cache_invalidate
 from posts.models import Post
-from posts.selectors import post_list_cache_namespace
 
 from ..importing import Imported, Row, Run, Skipped, Table, aware, check
 from .users import LegacyUser, UserImporter
@@ -77,7 +76,7 @@ def tables(run: Run) -> list[Table]:
 
     def invalidate(instances: list[Any]) -> None:
         for author_id in {post.author_id for post in instances}:
-            bump_namespace_on_commit(post_list_cache_namespace(author_id))
+            post_list_cache_invalidate(author_id)
 
     return [
         Table(

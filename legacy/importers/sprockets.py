@@ -21,8 +21,8 @@ from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from legacy.models import LegacyRecord
+from sprockets.caching import factory_cache_invalidate
 from sprockets.models import Factory, FactoryChartEntry, Location, Sprocket, SprocketType
-from sprockets.signals import factory_cache_invalidate
 
 from ..importing import Imported, Merged, Row, Run, Skipped, Table, check, from_unix
 

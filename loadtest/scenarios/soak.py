@@ -98,7 +98,7 @@ def seed(*, users: int, products: int) -> dict[str, Any]:
 
     from accounts.models import Account
     from catalog.models import Product
-    from catalog.signals import product_cache_invalidate
+    from catalog.caching import product_cache_invalidate
     from sprockets.models import SprocketType
     from sprockets.services import factory_create
 
