@@ -97,8 +97,8 @@ def seed(*, users: int, products: int) -> dict[str, Any]:
     from django.core.management import call_command
 
     from accounts.models import Account
-    from catalog.models import Product
     from catalog.caching import product_cache_invalidate
+    from catalog.models import Product
     from sprockets.models import SprocketType
     from sprockets.services import factory_create
 
