@@ -1,0 +1,53 @@
+"""The browsable API's pages as a browser shows them under our Content-Security-Policy."""
+
+import html as html_lib
+import re
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+LOGOUT_FORM = re.compile(r'<form(?=[^>]*id="logout-form")([^>]*)>(.*?)</form>', re.S)
+
+
+@pytest.fixture
+def signed_in(admin_user) -> Client:
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(admin_user)
+    return browser
+
+
+def test_log_out_is_a_form_with_a_button_and_no_inline_script(signed_in, admin_user):
+    html = signed_in.get("/api/v1/products/", HTTP_ACCEPT="text/html").content.decode()
+
+    # `script-src 'self'` blocks inline handlers: DRF's `onclick` link did nothing.
+    assert "onclick=" not in html
+    form = LOGOUT_FORM.search(html)
+    assert form is not None, "no logout form"
+    assert 'method="post"' in form.group(1)
+    assert 'action="/api-auth/logout/' in form.group(1)
+    assert 'name="csrfmiddlewaretoken"' in form.group(2)
+    assert re.search(r'<button[^>]*type="submit"[^>]*>\s*Log out\s*</button>', form.group(2))
+    assert admin_user.username in html
+
+
+def test_the_log_out_form_signs_the_session_out(signed_in):
+    html = signed_in.get("/api/v1/products/", HTTP_ACCEPT="text/html").content.decode()
+    form = LOGOUT_FORM.search(html)
+    assert form is not None
+    action = html_lib.unescape(re.search(r'action="([^"]+)"', form.group(1)).group(1))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.group(2)).group(1)
+
+    answer = signed_in.post(action, {"csrfmiddlewaretoken": token})
+
+    assert answer.status_code == 302
+    assert answer["Location"] == "/api/v1/products/"
+    assert "_auth_user_id" not in signed_in.session
+
+
+def test_anonymous_visitors_see_no_log_out_form():
+    html = Client().get("/api/v1/products/", HTTP_ACCEPT="text/html").content.decode()
+
+    assert LOGOUT_FORM.search(html) is None
+    assert "Log in" in html
