@@ -51,3 +51,36 @@ def test_anonymous_visitors_see_no_log_out_form():
 
     assert LOGOUT_FORM.search(html) is None
     assert "Log in" in html
+
+
+def _breadcrumbs(html: str) -> list[tuple[str, str]]:
+    crumbs = re.search(r'<ul class="breadcrumb">(.*?)</ul>', html, re.S)
+    assert crumbs is not None
+    return [(name.strip(), href) for href, name in re.findall(r'<a href="([^"]*)">([^<]*)</a>', crumbs.group(1))]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/products/", "/api/v1/products"])
+def test_the_breadcrumbs_name_the_api_root_once(path):
+    html = Client().get(path, HTTP_ACCEPT="text/html").content.decode()
+
+    # The root answers at /api/v1 and /api/v1/: one crumb, not "Public Api Root / Public Api Root".
+    assert [name for name, _ in _breadcrumbs(html)] == ["Public Api Root", "Product List"]
+    assert _breadcrumbs(html)[0][1] == "/api/v1/"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/", "/api/v1"])
+def test_the_api_roots_breadcrumb_is_one_crumb(path):
+    html = Client().get(path, HTTP_ACCEPT="text/html").content.decode()
+
+    assert [name for name, _ in _breadcrumbs(html)] == ["Public Api Root"]
+
+
+def test_view_descriptions_are_rendered_from_markdown(user_client):
+    html = user_client.get("/api/v1/factories/", HTTP_ACCEPT="text/html").content.decode()
+    description = re.search(r'<div class="pull-left">(.*?)</div>', html, re.S)
+    assert description is not None
+
+    # The docstring's `?with_chart_data=true` is code, not raw backticks.
+    assert "<code>?with_chart_data=true</code>" in description.group(1)
+    assert "`" not in description.group(1)
+    assert "<p>" in description.group(1)
