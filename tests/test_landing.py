@@ -55,3 +55,14 @@ def test_signing_in_through_the_browsable_api_signs_in_the_session(admin_user):
 
     assert signed_in.status_code == 302
     assert browser.get("/api/v1/locations/", HTTP_ACCEPT="application/json").status_code == 200
+
+
+def test_the_favicon_is_served():
+    # Every browser asks for it on every page: a 404 there is a console error on each.
+    response = Client().get("/favicon.ico")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert "max-age" in response["Cache-Control"]
