@@ -17,6 +17,11 @@ API_ROOT_VIEW = next(
     pattern.callback for pattern in api_v1_router.urls if isinstance(pattern, URLPattern) and pattern.name == "api-root"
 )
 
+# The admin says whose it is, not "Django administration".
+admin.site.site_header = "Unified service administration"
+admin.site.site_title = "Unified service admin"
+admin.site.index_title = "Unified service"
+
 handler400 = "config.api.errors.handler400"
 handler403 = "config.api.errors.handler403"
 handler404 = "config.api.errors.handler404"

@@ -66,3 +66,13 @@ def test_the_favicon_is_served():
     body = b"".join(response.streaming_content) if response.streaming else response.content
     assert body[:4] == b"\x00\x00\x01\x00"  # an ICO file
     assert "max-age" in response["Cache-Control"]
+
+
+def test_the_admin_is_branded_with_the_services_name(staff):
+    assert admin.site.site_header == "Unified service administration"
+    assert admin.site.site_title == "Unified service admin"
+    assert admin.site.index_title == "Unified service"
+    page = staff.get("/admin/").content.decode()
+    assert '<a href="/admin/">Unified service administration</a>' in page
+    assert "<title>Unified service | Unified service admin</title>" in page
+    assert "Django administration" not in Client().get("/admin/login/").content.decode()
