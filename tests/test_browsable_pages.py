@@ -36,10 +36,12 @@ def test_the_log_out_form_signs_the_session_out(signed_in):
     html = signed_in.get("/api/v1/products/", HTTP_ACCEPT="text/html").content.decode()
     form = LOGOUT_FORM.search(html)
     assert form is not None
-    action = html_lib.unescape(re.search(r'action="([^"]+)"', form.group(1)).group(1))
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.group(2)).group(1)
+    action = re.search(r'action="([^"]+)"', form.group(1))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.group(2))
+    assert action is not None
+    assert token is not None
 
-    answer = signed_in.post(action, {"csrfmiddlewaretoken": token})
+    answer = signed_in.post(html_lib.unescape(action.group(1)), {"csrfmiddlewaretoken": token.group(1)})
 
     assert answer.status_code == 302
     assert answer["Location"] == "/api/v1/products/"

@@ -63,7 +63,7 @@ def test_the_favicon_is_served():
 
     assert response.status_code == 200
     assert response["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
-    body = b"".join(response.streaming_content) if response.streaming else response.content
+    body = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
     assert body[:4] == b"\x00\x00\x01\x00"  # an ICO file
     assert "max-age" in response["Cache-Control"]
 

@@ -383,6 +383,7 @@ SPECTACULAR_SETTINGS = {
         "config.api.openapi.postprocess_empty_query_values",
         "config.api.openapi.postprocess_metrics_path",
         "config.api.openapi.postprocess_tags",
+        "config.api.openapi.postprocess_security_schemes",
     ],
 }
 
