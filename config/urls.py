@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import URLPattern, include, path, re_path
 from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
@@ -12,6 +12,15 @@ from config.api.ratelimit import (
 )
 from config.api.schema import CachedSpectacularAPIView
 from config.api_v1 import router as api_v1_router
+
+API_ROOT_VIEW = next(
+    pattern.callback for pattern in api_v1_router.urls if isinstance(pattern, URLPattern) and pattern.name == "api-root"
+)
+
+# The admin says whose it is, not "Django administration".
+admin.site.site_header = "Unified service administration"
+admin.site.site_title = "Unified service admin"
+admin.site.index_title = "Unified service"
 
 handler400 = "config.api.errors.handler400"
 handler403 = "config.api.errors.handler403"
@@ -50,8 +59,10 @@ urlpatterns = [
         name="redoc",
     ),
     path("api/v1/", include("config.api_v1")),
-    # The API root answers without its slash too, like every other route.
-    re_path(r"^api/v1$", api_v1_router.get_api_root_view(), name="api-root-no-slash"),
+    # The API root answers without its slash too, like every other route. The router's own root
+    # view, not a second one: the browsable API's breadcrumbs list a view once however many of its
+    # URLs a path's prefixes resolve to ("Public Api Root / Public Api Root" with two views).
+    re_path(r"^api/v1$", API_ROOT_VIEW, name="api-root-no-slash"),
     # Anything else under /api/ is a JSON 404 in the contract's format, in DEBUG too.
     re_path(r"^api/", api_not_found),
 ]

@@ -20,8 +20,8 @@ the change, on exactly these events:
 The last four arrive as the `production_changed` signal, sent by `sprockets.services` with the
 values re-read inside its transaction (what will be committed). Outside the receivers only two
 writers add points, with their own times and no signal: `importers.import_factory_data` (the
-file's history) and `demo.seed` (a day of made-up history). A factory's points go with it when
-it is deleted (cascade).
+file's history) and `demo.seed` (a week of made-up history, and its real sprockets' points moved to their
+production times). A factory's points go with it when it is deleted (cascade).
 
 Reads: a page of factories gets each one's newest `chart_points` points in one query
 (`factory_chart_data_map`); `/factories/{id}/chart/` reads a range, optionally bucketed

@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 from . import services
+from .caching import factory_cache_invalidate
 from .models import Factory, FactoryChartEntry, Location, SprocketType
 
 LOCATIONS = [
@@ -59,7 +60,11 @@ SPROCKET_TYPES = [
     },
 ]
 FACTORIES = [("Oakland Sprocket Works", 0, 40), ("Essen Zahnradwerk", 1, 25)]
-HISTORY_HOURS = 24
+# A week of made-up history, a point every 6 hours, the real sprockets its newest points: a fresh
+# demo's chart (and `?chart_points=5`) draws a line over days, not a column at the seed's second.
+HISTORY_DAYS = 7
+HISTORY_STEP = timedelta(hours=6)
+DEMO_SPROCKETS = 5
 
 
 def seed(*, stdout: Any, users: dict[str, Any]) -> None:
@@ -73,18 +78,35 @@ def seed(*, stdout: Any, users: dict[str, Any]) -> None:
     for name, location_index, goal in FACTORIES:
         if Factory.objects.filter(name=name).exists():
             continue
-        factory = services.factory_create(name=name, location=locations[location_index], sprocket_production_goal=goal)
-        # A day of hourly history before now, then a few real sprockets through the service.
-        now = timezone.now()
-        FactoryChartEntry.objects.bulk_create(
-            FactoryChartEntry(
-                factory=factory,
-                time=now - timedelta(hours=HISTORY_HOURS - hour),
-                sprocket_production_goal=goal,
-                sprocket_production_actual=(hour * 7 + location_index * 3) % (goal + 5),
-            )
-            for hour in range(HISTORY_HOURS)
-        )
-        for i in range(5):
-            services.sprocket_create(factory=factory, sprocket_type=types[i % len(types)], name=f"{name} #{i + 1}")
+        _seed_factory(name=name, location=locations[location_index], goal=goal, types=types, offset=location_index)
     stdout.write(f"  sprockets: {Factory.objects.count()} factories, {SprocketType.objects.count()} sprocket types\n")
+
+
+def _seed_factory(*, name: str, location: Location, goal: int, types: list[SprocketType], offset: int) -> None:
+    """A factory created a week ago, made-up history since, then its real sprockets, every HISTORY_STEP."""
+    now = timezone.now()
+    steps = HISTORY_DAYS * timedelta(days=1) // HISTORY_STEP
+    times = [now - HISTORY_STEP * (steps - step) for step in range(steps + 1)]  # the last one is now
+    factory = services.factory_create(name=name, location=location, sprocket_production_goal=goal)
+    # The service recorded the "created" point now: it belongs at the start of the history.
+    FactoryChartEntry.objects.filter(factory=factory).update(time=times[0])
+    history = times[1 : len(times) - DEMO_SPROCKETS]
+    FactoryChartEntry.objects.bulk_create(
+        FactoryChartEntry(
+            factory=factory,
+            time=time,
+            sprocket_production_goal=goal,
+            sprocket_production_actual=(step * 7 + offset * 3) % (goal + 5),
+        )
+        for step, time in enumerate(history, start=1)
+    )
+    # Real sprockets through the service (the counter counts them), each produced at its point's time.
+    for i, produced_at in enumerate(times[len(times) - DEMO_SPROCKETS :]):
+        services.sprocket_create(
+            factory=factory, sprocket_type=types[i % len(types)], name=f"{name} #{i + 1}", produced_at=produced_at
+        )
+        # The service stamped its point with the clock: give it the sprocket's time.
+        recorded = FactoryChartEntry.objects.filter(factory=factory).latest("id")
+        FactoryChartEntry.objects.filter(pk=recorded.pk).update(time=produced_at)
+    # The retimings above are bulk writes: no signal drops the cached lists for them.
+    factory_cache_invalidate()

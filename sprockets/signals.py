@@ -4,11 +4,10 @@ A factory's answer carries its counter, its nested location and (`?with_chart_da
 newest chart points, so a write to any of the three must drop the cached lists. Every change of
 a counter records a chart entry (sprockets.charts), so the entry's `post_save` covers sprockets
 created, moved and deleted. Bulk writes send no signal: their callers (the importer, the scale
-seed) call `factory_cache_invalidate()` (sprockets.caching, with the namespace); the demo seed's
-bulk history is followed, in its transaction, by sprockets created through the service, whose
-chart entries invalidate. There is
-no receiver on a chart entry's delete: it would stop Django from deleting a factory's history in
-one query (entries go only with their factory, whose own `post_delete` invalidates).
+seed, the demo seed's history and retimed points) call `factory_cache_invalidate()`
+(sprockets.caching, with the namespace). There is no receiver on a chart entry's delete: it would
+stop Django from deleting a factory's history in one query (entries go only with their factory,
+whose own `post_delete` invalidates).
 """
 
 from typing import Any

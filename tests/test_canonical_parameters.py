@@ -40,7 +40,8 @@ def _view(query: str) -> tuple[Request, ProductViewSet]:
         (StrictOrderingFilter(), "n=1", []),
         (PageNumberPagination(), "page=1&page_size=20", []),
         (PageNumberPagination(), "page=02&page_size=500", [("page", "2"), ("page_size", "100")]),
-        (PageNumberPagination(), "page=last&page_size=junk", [("page", "last")]),
+        # Not a whole number: as sent, for the 400.
+        (PageNumberPagination(), "page=last&page_size=junk", [("page", "last"), ("page_size", "junk")]),
         (CursorPagination(), "cursor=abc&page_size=5", [("cursor", "abc"), ("page_size", "5")]),
     ],
 )

@@ -55,3 +55,24 @@ def test_signing_in_through_the_browsable_api_signs_in_the_session(admin_user):
 
     assert signed_in.status_code == 302
     assert browser.get("/api/v1/locations/", HTTP_ACCEPT="application/json").status_code == 200
+
+
+def test_the_favicon_is_served():
+    # Every browser asks for it on every page: a 404 there is a console error on each.
+    response = Client().get("/favicon.ico")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
+    body = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
+    assert body[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert "max-age" in response["Cache-Control"]
+
+
+def test_the_admin_is_branded_with_the_services_name(staff):
+    assert admin.site.site_header == "Unified service administration"
+    assert admin.site.site_title == "Unified service admin"
+    assert admin.site.index_title == "Unified service"
+    page = staff.get("/admin/").content.decode()
+    assert '<a href="/admin/">Unified service administration</a>' in page
+    assert "<title>Unified service | Unified service admin</title>" in page
+    assert "Django administration" not in Client().get("/admin/login/").content.decode()

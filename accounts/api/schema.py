@@ -1,6 +1,9 @@
 """OpenAPI for the accounts app: the bearer scheme, and each operation's tag, summary, description
 and examples (applied in views.py with `config.api.openapi.documented`)."""
 
+from typing import Any
+
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.utils import OpenApiExample, extend_schema
 
@@ -22,10 +25,33 @@ TAGS = [
 
 
 class ActiveUserJWTScheme(SimpleJWTScheme):
-    """Describe our JWT authenticator as the bearer scheme, so Swagger's Authorize takes a token."""
+    """Describe our JWT authenticator as the bearer scheme, so Swagger's Authorize takes a token.
+
+    It is listed first (config.api.openapi.postprocess_security_schemes): Swagger's Authorize dialog
+    shows the schemes in that order, and a token pasted into the cookie box was sent as a cookie."""
 
     target_class = "accounts.authentication.ActiveUserJWTAuthentication"
     name = "jwtAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> Any:
+        return {
+            **super().get_security_definition(auto_schema),
+            "description": "Paste the `access` token from `POST /auth/login/` (or `POST /auth/register/`); "
+            "it is sent as `Authorization: Bearer <access>` and lives 15 minutes by default "
+            "(`POST /auth/refresh/` gives a new pair).",
+        }
+
+
+class BrowserSessionScheme(SessionScheme):
+    """DRF's session authentication, described for what it is: the browser's sign-in, not an API credential."""
+
+    priority = 1  # before drf-spectacular's own SessionScheme
+
+    def get_security_definition(self, auto_schema: Any) -> Any:
+        return {
+            **super().get_security_definition(auto_schema),
+            "description": "Browser sessions only (the browsable API and the admin).",
+        }
 
 
 # Example values. Tokens are shortened: real ones are three dot-separated base64url parts.

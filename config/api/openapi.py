@@ -30,11 +30,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ServerErrorEnum, ValidationErrorEnum
 from rest_framework import serializers
+from rest_framework.exceptions import APIException
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
 
 from .registry import app_submodules
 from .serializers import DecimalField
@@ -185,6 +189,27 @@ class AutoSchema(StandardizedErrorsAutoSchema):
             return "\n\n".join(filter(None, [ACTION_DESCRIPTIONS[standard].format(**names), view_doc]))
         return view_doc
 
+    def get_auth(self) -> list[dict[str, list[str]]]:
+        """The schemes an operation takes, and anonymous access (`{}`) first where anyone may call it.
+
+        drf-spectacular adds `{}` last, and only for `AllowAny` or `IsAuthenticatedOrReadOnly`: public
+        reads behind our own permissions (`ReadAnyoneWriteAdmin`) showed a lock, and generated clients
+        demanded a token for them. Here the view's own permissions decide, asked about an anonymous
+        request with this operation's method.
+        """
+        schemes = [requirement for requirement in super().get_auth() if requirement]
+        return [{}, *schemes] if self._anyone_may_call() else schemes
+
+    def _anyone_may_call(self) -> bool:
+        http_request = HttpRequest()
+        http_request.method = self.method
+        request = Request(http_request)
+        request.user = AnonymousUser()
+        try:
+            return all(permission.has_permission(request, self.view) for permission in self.view.get_permissions())
+        except APIException:
+            return False
+
     def _get_allowed_error_status_codes(self) -> list[str]:
         return list(ERROR_STATUS_CODES)
 
@@ -268,10 +293,10 @@ def postprocess_metrics_path(result: dict, generator: Any, request: Any, public:
             "<METRICS_TOKEN>`: production requires the token; only a local or test run without one "
             "answers anyone.",
             "tags": [OPERATIONS_TAG["name"]],
-            # Optional (`{}`) only where this process answers without a token.
+            # Optional (`{}`, first as on every public operation) only where this process answers without a token.
             "security": [{"metricsToken": []}]
             if settings.METRICS_TOKEN or settings.METRICS_TOKEN_REQUIRED
-            else [{"metricsToken": []}, {}],
+            else [{}, {"metricsToken": []}],
             "responses": {
                 "200": {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": ""},
                 "400": {
@@ -310,4 +335,19 @@ def collected_tags() -> list[dict[str, str]]:
 
 def postprocess_tags(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     result["tags"] = collected_tags()
+    return result
+
+
+# The order of `securitySchemes`, which Swagger UI's Authorize dialog follows: the API's bearer token
+# first. drf-spectacular sorts components by name, which put the browser's `cookieAuth` first.
+SECURITY_SCHEME_ORDER = ("jwtAuth", "cookieAuth", "metricsToken")
+
+
+def postprocess_security_schemes(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    schemes = result.get("components", {}).get("securitySchemes")
+    if schemes:
+        rank = {name: index for index, name in enumerate(SECURITY_SCHEME_ORDER)}
+        result["components"]["securitySchemes"] = dict(
+            sorted(schemes.items(), key=lambda item: rank.get(item[0], len(rank)))
+        )
     return result

@@ -4,6 +4,7 @@ Like the filter backends, each paginator says its own canonical parameters (for 
 key) and builds its links on the query the view gives it (`link_parameters`), else on the request's.
 """
 
+import re
 from collections.abc import Callable
 from functools import cached_property, partial
 from typing import Any, cast
@@ -13,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils.encoding import escape_uri_path, iri_to_uri
 from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from .filters import Pairs, given_pairs, refuse_repeated
@@ -30,12 +32,13 @@ def canonical_link(url: str | None) -> str | None:
 
 
 PAGE_SIZE_SCHEMA = {
-    # Not `integer`: the contract accepts anything here (junk gives the default), and the schema
-    # must not promise a 400 the API never gives.
-    "type": "string",
-    "description": "Items per page, 1 to 100 (default 20). Above 100 is clamped to 100; "
-    "0, a negative number or anything that is not a number gives the default.",
+    # An integer, like `page` (a generated client types it so), and anything else is refused. No
+    # `minimum` or `maximum`: the API clamps or defaults a whole number outside 1..100.
+    "type": "integer",
+    "description": "Items per page, 1 to 100 (default 20). Above 100 is clamped to 100; 0 or a negative "
+    "number gives the default; anything that is not a whole number is a 400.",
 }
+WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
 
 class OrderedPagesMixin:
@@ -62,10 +65,23 @@ class OrderedPagesMixin:
         refuse_repeated(params, self.page_parameters())
         pairs: Pairs = []
         if self.page_size_query_param and params.get(self.page_size_query_param) is not None:
-            size = self.get_page_size(request)  # type: ignore[attr-defined]
-            if size != self.page_size:
-                pairs.append((self.page_size_query_param, str(size)))
+            if self._page_size_refused(request):
+                pairs.append((self.page_size_query_param, params[self.page_size_query_param]))  # as sent, for the 400
+            else:
+                size = self.get_page_size(request)  # type: ignore[attr-defined]
+                if size != self.page_size:
+                    pairs.append((self.page_size_query_param, str(size)))
         return pairs + self.position_parameters(params)
+
+    def _page_size_refused(self, request: Any) -> bool:
+        """A `page_size` that is sent, not empty, and not a whole number (DRF's paginators read it as the default)."""
+        given = request.query_params.get(self.page_size_query_param) if self.page_size_query_param else None
+        return isinstance(given, str) and given != "" and not WHOLE_NUMBER.fullmatch(given)
+
+    def get_page_size(self, request: Any) -> int | None:
+        if self._page_size_refused(request):
+            raise ValidationError({str(self.page_size_query_param): ["A whole number is required."]}, code="invalid")
+        return super().get_page_size(request)  # type: ignore[misc,no-any-return]
 
     def position_parameters(self, params: Any) -> Pairs:
         """Which page: the page number or the cursor, canonical."""
@@ -115,7 +131,7 @@ class CountedPaginator(Paginator):
 
 
 class PageNumberPagination(OrderedPagesMixin, pagination.PageNumberPagination):
-    """`?page=` from 1 and `?page_size=` 1..100 (bigger is clamped; 0, negative or junk: default).
+    """`?page=` from 1 and `?page_size=` 1..100 (bigger is clamped; 0 or negative: default; junk: 400).
 
     A view with a `paginated_count(queryset)` method (config.api.cached_views.CachedReadMixin) gives
     the total count itself; otherwise the queryset is counted.

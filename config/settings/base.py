@@ -255,6 +255,8 @@ STORAGES = {
 # Collected files (hashed, compressed) are served from STATIC_ROOT; a server started without
 # `collectstatic` still serves the admin, Swagger UI and ReDoc assets straight from the apps.
 WHITENOISE_USE_FINDERS = True
+# Files browsers ask for at the site's root (`/favicon.ico`), served by WhiteNoise like the rest.
+WHITENOISE_ROOT = BASE_DIR / "config" / "root"
 
 # --- Request size -------------------------------------------------------------------------
 # A post's text may be 1 MiB of UTF-8; JSON escaping can make that up to 8 MiB on the wire.
@@ -381,6 +383,7 @@ SPECTACULAR_SETTINGS = {
         "config.api.openapi.postprocess_empty_query_values",
         "config.api.openapi.postprocess_metrics_path",
         "config.api.openapi.postprocess_tags",
+        "config.api.openapi.postprocess_security_schemes",
     ],
 }
 

@@ -127,6 +127,22 @@ def test_the_browsable_api_logs_in_and_creates_a_location_a_factory_a_sprocket_a
     assert "Written in the browsable API" in page.locator(".response-info").inner_text()
 
 
+def test_the_browsable_api_logs_out_under_the_content_security_policy(page: Any) -> None:
+    page.goto("/api-auth/login/?next=/api/v1/products/")
+    page.fill("input[name=username]", DEMO_USER["username"])
+    page.fill("input[name=password]", DEMO_USER["password"])
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_url(re.compile(r"/api/v1/products/"))
+
+    page.click(f"a.dropdown-toggle:has-text('{DEMO_USER['username']}')")
+    page.click("text=Log out")
+
+    page.wait_for_selector("text=Log in")
+    assert page.url.endswith("/api/v1/products/")
+    assert page.locator(f"a.dropdown-toggle:has-text('{DEMO_USER['username']}')").count() == 0
+    assert not [e for e in page.console_errors if "Content Security Policy" in e]
+
+
 def test_the_admin_searches_filters_and_shows_the_factory_chart(page: Any) -> None:
     page.goto("/admin/login/")
     page.fill("input[name=username]", DEMO_ADMIN["username"])

@@ -1,10 +1,13 @@
 """Admin pages (the inline SVG chart) and the idempotent demo seed."""
 
+import itertools
 from io import StringIO
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from accounts.models import User
 from sprockets import demo, services
 from sprockets.charts import CHART_SVG_MAX_POINTS, factory_chart_data, production_chart_svg
 from sprockets.models import Factory, FactoryChartEntry, Location, Sprocket, SprocketType
@@ -121,3 +124,29 @@ def test_demo_seed_is_idempotent(admin_user, user):
     assert [model.objects.count() for model in (Location, SprocketType, Factory, Sprocket, FactoryChartEntry)] == counts
     for factory in Factory.objects.all():
         assert factory.sprocket_production_actual == factory.sprockets.count()
+
+
+def test_a_fresh_demos_chart_points_are_spread_over_the_past_days(api_client):
+    from django.core.management import call_command
+
+    from accounts.demo import DEMO_USER
+
+    call_command("seed_demo", stdout=StringIO())
+    api_client.force_authenticate(User.objects.get(username=DEMO_USER["username"]))
+    now = timezone.now().timestamp()
+
+    for factory in Factory.objects.all():
+        answer = api_client.get(f"/api/v1/factories/{factory.pk}/?with_chart_data=true&chart_points=5")
+        assert answer.status_code == 200
+        times = answer.json()["chart_data"]["time"]
+        assert len(times) == 5
+        # The newest points are hours apart, not the seed's one second: the chart draws a line.
+        gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+        assert min(gaps) >= 3600, gaps
+        assert max(times) <= now
+        # The whole history spans days, and its last point is the counter the factory shows.
+        everything = factory_chart_data(factory_id=factory.pk)
+        assert everything["time"][-1] - everything["time"][0] >= 5 * 86400
+        assert everything["sprocket_production_actual"][-1] == factory.sprocket_production_actual == 5
+        produced = sorted(s.produced_at.timestamp() for s in factory.sprockets.all())
+        assert [int(t) for t in produced] == [int(t) for t in times]
