@@ -24,6 +24,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from config.api.exceptions import field_errors
+from config.api.idempotency import forget_answers
 from config.api.models import IdempotencyKey
 from config.api.permissions import is_admin
 from config.api.services import assign_fields, ensure_unique, lock_for_update, validate_and_save
@@ -375,5 +376,9 @@ def account_update(*, actor: User, account: Account, data: dict[str, Any]) -> Ac
 
 @transaction.atomic
 def account_delete(*, account: Account) -> None:
-    """Its messages go with it (database cascade)."""
-    lock_for_update(Account.objects.all(), account.pk).delete()
+    """Its messages go with it (database cascade), and the stored idempotent answers that carry them."""
+    from messaging.models import Message  # messaging depends on accounts, not the reverse
+
+    account = lock_for_update(Account.objects.all(), account.pk)
+    forget_answers(Message, Message.objects.filter(account=account).values_list("pk", flat=True))
+    account.delete()

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.selectors import account_for_user
+from config.api.idempotency import forget_answers
 from config.api.services import lock_for_update, validate_and_save
 
 from .models import Message
@@ -26,4 +27,6 @@ def message_create(*, actor: User, account_id: Any, sender_number: str, receiver
 @transaction.atomic
 def message_delete(*, message: Message) -> None:
     """Deleted by a concurrent request meanwhile: a 404, as a DELETE sent afterwards would get."""
-    lock_for_update(Message.objects.all(), message.pk).delete()
+    message = lock_for_update(Message.objects.all(), message.pk)
+    forget_answers(Message, [message.pk])
+    message.delete()

@@ -18,6 +18,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from config.api.exceptions import field_errors
+from config.api.idempotency import forget_answers
 from config.api.services import assign_fields, ensure_unique, lock_for_update, validate_and_save
 
 from .charts import production_changed
@@ -202,5 +203,6 @@ def sprocket_delete(*, sprocket: Sprocket) -> None:
     """
     sprocket = lock_for_update(Sprocket.objects.all(), sprocket.pk)
     factory_id = sprocket.factory_id
+    forget_answers(Sprocket, [sprocket.pk])
     sprocket.delete()
     _change_actual(factory_id=factory_id, delta=-1)

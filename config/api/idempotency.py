@@ -9,22 +9,25 @@ Keys are scoped per user and per endpoint and kept for 24 hours (IDEMPOTENCY_KEY
 - Only successful (2xx) answers are stored. A 4xx releases the key, so the client can fix
   what was wrong (say, create the missing account) and retry with the same key.
 - The same key with a different body is a 409.
-- The stored answer names the object it created (`created_model`): deleting that object (an
-  admin's delete, or a cascade from its account) clears the stored answer, so a key never
-  replays deleted data; a retry with the key afterwards is a 409 (`idempotency_key_resource_deleted`),
-  never a second create: a key creates at most once. A deleted user's keys are deleted.
+- The stored answer names the object it created (`created_model`). The services that delete
+  such objects (`message_delete`, `sprocket_delete`, and `account_delete` for its messages) call
+  `forget_answers()` in their transaction: the stored answer is cleared, so a key never replays
+  deleted data, and a retry with the key afterwards is a 409 (`idempotency_key_resource_deleted`),
+  never a second create: a key creates at most once. A deleted user's keys are deleted. (Not a
+  `post_delete` receiver: one would end Django's bulk cascade, loading every message of a deleted
+  account and updating its key one by one.)
 - `manage.py purge_expired` removes keys past their 24 hours (`_claim` forgets only the key it meets).
 """
 
 import hashlib
 import json
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
-from django.db.models.signals import post_delete
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -38,6 +41,8 @@ from .models import IdempotencyKey
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
+# Resource ids per UPDATE when a deleted account takes its messages' answers with it.
+FORGET_BATCH = 1000
 # A claim older than this whose request never finished belongs to a dead process.
 IN_FLIGHT_TIMEOUT = timedelta(minutes=5)
 
@@ -116,10 +121,13 @@ def _replay(record: IdempotencyKey, fingerprint: str) -> Response:
     return Response(record.response_body, status=record.status_code, headers={REPLAYED_HEADER: "true"})
 
 
-def forget_answers_of_deleted(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
-    IdempotencyKey.objects.filter(resource_model=sender._meta.label, resource_id=str(instance.pk)).update(
-        response_body=None, resource_deleted_at=timezone.now()
-    )
+def forget_answers(model: type[models.Model], pks: Iterable[Any]) -> None:
+    """Clear the stored answers that carry the objects `pks` of `model`, about to be deleted."""
+    resource_ids = [str(pk) for pk in pks]
+    for start in range(0, len(resource_ids), FORGET_BATCH):
+        IdempotencyKey.objects.filter(
+            resource_model=model._meta.label, resource_id__in=resource_ids[start : start + FORGET_BATCH]
+        ).update(response_body=None, resource_deleted_at=timezone.now())
 
 
 class IdempotentCreateMixin:
@@ -134,11 +142,8 @@ class IdempotentCreateMixin:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        model = getattr(cls, "created_model", None)
-        if model is None:
+        if getattr(cls, "created_model", None) is None:
             raise TypeError(f"{cls.__name__} must name its created_model (IdempotentCreateMixin).")
-        # Connected per model, not for every sender: a receiver for all would end Django's fast deletes.
-        post_delete.connect(forget_answers_of_deleted, sender=model, dispatch_uid=f"idempotency:{model._meta.label}")
 
     @extend_schema(parameters=[IDEMPOTENCY_PARAMETER])
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -174,3 +174,22 @@ def test_a_deleted_user_keeps_no_stored_answers(user, user_client, admin_client_
     user_client.post("/api/v1/messages/", _payload(account), format="json", HTTP_IDEMPOTENCY_KEY="k-user")
     assert admin_client_api.delete(f"/api/v1/users/{user.pk}/").status_code == 204
     assert not IdempotencyKey.objects.filter(user=user).exists()
+
+
+@pytest.mark.django_db
+def test_deleting_an_account_stays_a_bulk_delete_whatever_its_messages(user, user_client):
+    # The answers are cleared by the service in batches, not by a per-message delete receiver,
+    # which would load every message and update its key one by one.
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.messaging.factories import MessageFactory
+
+    def queries_to_delete(messages: int) -> int:
+        account = AccountFactory.create(owner=user)
+        MessageFactory.create_batch(messages, account=account)
+        with CaptureQueriesContext(connection) as queries:
+            assert user_client.delete(f"/api/v1/accounts/{account.pk}/").status_code == 204
+        return len(queries)
+
+    assert queries_to_delete(30) == queries_to_delete(2)
+    assert not Message.objects.exists()
