@@ -85,6 +85,9 @@ def _worst_wait(waits: list[float | None]) -> float | None:
     return max((seconds for seconds in waits if seconds is not None), default=None)
 
 
+_REFUSED = "_refused_by_a_rate_limit"
+
+
 class _CacheRateLimit(BaseThrottle):
     """One django-ratelimit bucket; subclasses say which rate, which key, and when they apply."""
 
@@ -109,7 +112,11 @@ class _CacheRateLimit(BaseThrottle):
         return self.bucket
 
     def allow_request(self, request: Request, view: Any) -> bool:
-        if not self.applies(request, view):
+        # DRF asks every throttle even after one has refused. A refused request is answered 429
+        # anyway, so it spends no other bucket and no other key's work (the login's account
+        # buckets look the claimed user up: a flood from one IP past its limit would still cost a
+        # query each).
+        if getattr(request, _REFUSED, False) or not self.applies(request, view):
             return True
         self._wait = _worst_wait(
             [
@@ -117,6 +124,8 @@ class _CacheRateLimit(BaseThrottle):
                 for value in self.keys(request, view)
             ]
         )
+        if self._wait is not None:
+            setattr(request, _REFUSED, True)
         return self._wait is None
 
     def wait(self) -> float | None:
@@ -212,10 +221,12 @@ def _login_form_refusal(request: HttpRequest, *, ip_bucket: str) -> HttpResponse
     """
     if request.method != "POST":
         return None
+    ip_wait = consume(
+        request, group=f"auth-ip:{ip_bucket}", value=client_ip(request), rate_setting="RATE_LIMIT_AUTH_IP"
+    )
+    if ip_wait is not None:  # as in the API: a refused attempt spends no account bucket and no lookup
+        return _too_many(ip_wait, "login attempts")
     waits = [
-        consume(request, group=f"auth-ip:{ip_bucket}", value=client_ip(request), rate_setting="RATE_LIMIT_AUTH_IP")
-    ]
-    waits += [
         consume(request, group="auth-username:login", value=value, rate_setting="RATE_LIMIT_AUTH_USERNAME")
         for value in login_buckets(username=request.POST.get("username"))
     ]

@@ -1,7 +1,9 @@
 """Login and register rate limits (API.md, Conventions: rate limits)."""
 
 import pytest
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.helpers import assert_error_shape
@@ -307,3 +309,29 @@ def test_the_admins_own_password_change_revokes_every_refresh_token_as_the_api_d
 
 def test_the_admins_password_change_form_still_needs_a_staff_session():
     assert Client().post(ADMIN_PASSWORD_CHANGE, {"old_password": "x"}).status_code == 302
+
+
+def user_lookups(queries):
+    return [query["sql"] for query in queries if "auth_user" in query["sql"]]
+
+
+@pytest.mark.parametrize(
+    ("path", "browser"),
+    [(LOGIN, False), ("/api-auth/login/", True)],
+    ids=["api", "browsable-api-form"],
+)
+def test_an_attempt_refused_by_the_ip_limit_looks_no_user_up_and_spends_no_account_bucket(path, browser, user):
+    client = Client()
+    for index in range(10):
+        client.post(path, {"username": f"filler{index}", "password": "wrong-password-1"}, REMOTE_ADDR="10.0.9.1")
+
+    with CaptureQueriesContext(connection) as queries:
+        refused = client.post(path, {"username": user.username, "password": "wrong-password-1"}, REMOTE_ADDR="10.0.9.1")
+    assert refused.status_code == 429
+    assert user_lookups(queries.captured_queries) == []
+    # The refused attempts did not count against the account: five wrong passwords from elsewhere
+    # are still answered, the sixth is the account's limit.
+    for index in range(5):
+        response = client.post(path, {"username": user.username, "password": "nope-1"}, REMOTE_ADDR=f"10.0.8.{index}")
+        assert response.status_code != 429, index
+    assert client.post(path, {"username": user.username, "password": "x"}, REMOTE_ADDR="10.0.8.9").status_code == 429
