@@ -12,10 +12,13 @@ rows becomes ours (`convert`): `Imported(instance)`, `Merged(pk)` (a row we alre
   reported as changed, and left as it is here (nothing is updated silently);
 - **dry run**: everything is read and converted (the models' validators run), nothing written;
 - **memory bounded**: rows are read with a server-side cursor, `batch_size` at a time; only the
-  ids of parent tables (users, factories, accounts...) are kept, for the foreign keys.
+  ids of parent tables (users, factories, accounts...) are kept, for the foreign keys. The report's
+  lists of rows (skipped, changed, gone) go to temporary files as they grow, and stream from there
+  into the JSON report: a source of a million bad rows costs disk, not memory.
 """
 
 import json
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -37,6 +40,8 @@ Row = dict[str, Any]
 BATCH_SIZE = 2000
 # A report file lists every skipped row; the printed report the first few of each reason.
 PRINTED_EXAMPLES = 5
+# A report list keeps this much in memory, the rest in its temporary file.
+SPOOLED_IN_MEMORY = 256 * 1024
 FINGERPRINT_SALT = "legacy.LegacyRecord.fingerprint"
 
 
@@ -69,6 +74,47 @@ Outcome_ = Imported | Merged | Skipped
 
 
 # --- The report --------------------------------------------------------------------------------
+class SpooledList:
+    """A list of JSON values that moves to a temporary file as it grows: counted, its first few kept
+    for the printed report, all of it read back once into the JSON report."""
+
+    def __init__(self) -> None:
+        # Lives as long as the report; the file is deleted when it is collected.
+        self._spool = tempfile.SpooledTemporaryFile(max_size=SPOOLED_IN_MEMORY, mode="w+", encoding="utf-8")  # noqa: SIM115
+        self._length = 0
+        self.first: list[Any] = []
+
+    def append(self, item: Any) -> None:
+        self._spool.write(json.dumps(item) + "\n")
+        self._length += 1
+        if len(self.first) < PRINTED_EXAMPLES:
+            self.first.append(item)
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __iter__(self) -> Iterator[Any]:
+        self._spool.seek(0)
+        for line in self._spool:
+            yield json.loads(line)
+        self._spool.seek(0, 2)  # appending continues at the end
+
+    def write_json(self, out: TextIO) -> None:
+        out.write("[")
+        for index, item in enumerate(self):
+            out.write(("," if index else "") + "\n    " + json.dumps(item))
+        out.write("]")
+
+
+def _write_object(out: TextIO, scalars: dict[str, Any], streamed: dict[str, Any]) -> None:
+    """A JSON object: its scalar members as they are, its long lists each written by itself."""
+    out.write(json.dumps(scalars)[:-1])
+    for name, value in streamed.items():
+        out.write(f", {json.dumps(name)}: ")
+        value.write_json(out)
+    out.write("}")
+
+
 @dataclass
 class TableReport:
     table: str
@@ -82,23 +128,27 @@ class TableReport:
     # --verify: imported rows whose row here no longer exists (deleted since the import).
     gone: int = 0
     seconds: float = 0.0
-    skips: list[dict[str, str]] = field(default_factory=list)
-    changed_ids: list[str] = field(default_factory=list)
-    gone_ids: list[str] = field(default_factory=list)
+    skips: SpooledList = field(default_factory=SpooledList)  # {"legacy_id", "reason"} each
+    skip_reasons: dict[str, int] = field(default_factory=dict)
+    skip_examples: dict[str, list[str]] = field(default_factory=dict)  # the first ids of each reason
+    changed_ids: SpooledList = field(default_factory=SpooledList)
+    gone_ids: SpooledList = field(default_factory=SpooledList)
     notes: dict[str, int] = field(default_factory=dict)
 
     def count_note(self, note: str) -> None:
         if note:
             self.notes[note] = self.notes.get(note, 0) + 1
 
-    def skip_reasons(self) -> dict[str, int]:
-        reasons: dict[str, int] = {}
-        for skip in self.skips:
-            reasons[skip["reason"]] = reasons.get(skip["reason"], 0) + 1
-        return reasons
+    def count_skip(self, legacy_id: str, reason: str) -> None:
+        self.skipped += 1
+        self.skips.append({"legacy_id": legacy_id, "reason": reason})
+        self.skip_reasons[reason] = self.skip_reasons.get(reason, 0) + 1
+        examples = self.skip_examples.setdefault(reason, [])
+        if len(examples) < PRINTED_EXAMPLES:
+            examples.append(legacy_id)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
+    def write_json(self, out: TextIO) -> None:
+        scalars = {
             "table": self.table,
             "read": self.read,
             "imported": self.imported,
@@ -109,11 +159,21 @@ class TableReport:
             "gone": self.gone,
             "seconds": round(self.seconds, 3),
             "notes": self.notes,
-            "skip_reasons": self.skip_reasons(),
-            "skips": self.skips,
-            "changed_ids": self.changed_ids,
-            "gone_ids": self.gone_ids,
+            "skip_reasons": self.skip_reasons,
         }
+        _write_object(out, scalars, {"skips": self.skips, "changed_ids": self.changed_ids, "gone_ids": self.gone_ids})
+
+
+@dataclass
+class _TableReports:
+    tables: list[TableReport]
+
+    def write_json(self, out: TextIO) -> None:
+        out.write("[")
+        for index, table in enumerate(self.tables):
+            out.write(",\n  " if index else "\n  ")
+            table.write_json(out)
+        out.write("]")
 
 
 @dataclass
@@ -132,16 +192,18 @@ class Report:
                 return table
         raise KeyError(name)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
+    def write_json(self, out: TextIO) -> None:
+        """The report as JSON (`--report FILE`), the long lists streamed from their temporary files."""
+        scalars = {
             "source": self.source,
             "dry_run": self.dry_run,
             "verify": self.verify,
             "started_at": self.started_at.isoformat(),
             "seconds": round(self.seconds, 3),
             "notes": self.notes,
-            "tables": [table.as_dict() for table in self.tables],
         }
+        _write_object(out, scalars, {"tables": _TableReports(self.tables)})
+        out.write("\n")
 
     def render(self) -> str:
         """The printed report: a line per table, then each table's skip reasons with examples."""
@@ -156,15 +218,15 @@ class Report:
         for t in self.tables:
             for note, count in t.notes.items():
                 lines.append(f"{t.table}: {count} {note}")
-            for reason, count in t.skip_reasons().items():
-                examples = [s["legacy_id"] for s in t.skips if s["reason"] == reason][:PRINTED_EXAMPLES]
+            for reason, count in t.skip_reasons.items():
+                examples = t.skip_examples[reason]
                 more = ", ..." if count > len(examples) else ""
                 lines.append(f"{t.table}: skipped {count}: {reason} (ids {', '.join(examples)}{more})")
             if t.changed_ids:
-                shown = ", ".join(t.changed_ids[:PRINTED_EXAMPLES]) + (", ..." if t.changed > PRINTED_EXAMPLES else "")
+                shown = ", ".join(t.changed_ids.first) + (", ..." if t.changed > PRINTED_EXAMPLES else "")
                 lines.append(f"{t.table}: {t.changed} changed in the source since imported, not updated (ids {shown})")
             if t.gone_ids:
-                shown = ", ".join(t.gone_ids[:PRINTED_EXAMPLES]) + (", ..." if t.gone > PRINTED_EXAMPLES else "")
+                shown = ", ".join(t.gone_ids.first) + (", ..." if t.gone > PRINTED_EXAMPLES else "")
                 lines.append(f"{t.table}: {t.gone} imported but no longer here (deleted since; ids {shown})")
         lines.extend(self.notes)
         lines.append(f"{self.seconds:.1f} s")
@@ -342,8 +404,7 @@ class Run:
         records: list[LegacyRecord] = []
         for (legacy_id, row), outcome in zip(fresh, outcomes, strict=True):
             if isinstance(outcome, Skipped):
-                report.skipped += 1
-                report.skips.append({"legacy_id": legacy_id, "reason": outcome.reason})
+                report.count_skip(legacy_id, outcome.reason)
                 continue
             if isinstance(outcome, Merged):
                 report.merged += 1

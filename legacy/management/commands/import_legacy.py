@@ -1,6 +1,5 @@
 """`manage.py import_legacy SOURCE --from URL_OR_FILE [--owner USERNAME] [--dry-run] [--report FILE]`."""
 
-import json
 from pathlib import Path
 from typing import Any, TextIO, cast
 
@@ -52,4 +51,5 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(report.render())
         if options["report"]:
-            Path(options["report"]).write_text(json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8")
+            with Path(options["report"]).open("w", encoding="utf-8") as out:
+                report.write_json(out)
