@@ -5,22 +5,13 @@ from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitV
 
 from config.api.errors import api_not_found
 from config.api.health import HealthView, ReadyView, metrics_view
-from config.api.ratelimit import (
-    rate_limited_admin_login,
-    rate_limited_admin_password_change,
-    rate_limited_browsable_api_login,
-)
+from config.api.ratelimit import rate_limited_browsable_api_login
 from config.api.schema import CachedSpectacularAPIView
 from config.api_v1 import router as api_v1_router
 
 API_ROOT_VIEW = next(
     pattern.callback for pattern in api_v1_router.urls if isinstance(pattern, URLPattern) and pattern.name == "api-root"
 )
-
-# The admin says whose it is, not "Django administration".
-admin.site.site_header = "Unified service administration"
-admin.site.site_title = "Unified service admin"
-admin.site.index_title = "Unified service"
 
 handler400 = "config.api.errors.handler400"
 handler403 = "config.api.errors.handler403"
@@ -30,14 +21,7 @@ handler500 = "config.api.errors.handler500"
 urlpatterns = [
     # A newcomer's first page: where the docs, the browsable API and the admin are.
     path("", TemplateView.as_view(template_name="api/landing.html"), name="landing"),
-    # Before admin.site.urls, so the admin's login form has the API login's rate limits.
-    path("admin/login/", rate_limited_admin_login, name="admin-login"),
-    # The admin's own "Change password" asks for the current password: the API's limit on guessing it.
-    path(
-        "admin/password_change/",
-        admin.site.admin_view(rate_limited_admin_password_change, cacheable=True),
-        name="admin-password-change",
-    ),
+    # config.api.admin_site: named for the service, its login and password forms rate-limited.
     path("admin/", admin.site.urls),
     # DRF's session login and logout: the browsable API's "Log in" link. Its login form first,
     # with the API login's rate limits (the name DRF's templates reverse stays DRF's).

@@ -1,10 +1,12 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class ApiConfig(AppConfig):
     """Cross-cutting API plumbing; an app so it can own the idempotency table, install strict types,
     text-only request charsets and the parsing of empty bodies."""
 
+    default = True  # config.api's app, beside ServiceAdminConfig below
     name = "config.api"
     label = "api"
     verbose_name = "API plumbing"
@@ -15,3 +17,10 @@ class ApiConfig(AppConfig):
         charsets.install()
         parsers.install()
         strict_types.install()
+
+
+class ServiceAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the service's admin site (config.api.admin_site) as `admin.site`."""
+
+    default = False
+    default_site = "config.api.admin_site.ServiceAdminSite"

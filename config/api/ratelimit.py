@@ -3,14 +3,13 @@
 Every server process and instance shares the counters (Redis in production). Windows are
 fixed windows of the rate's period and refused requests count too. DRF turns a refusal into a
 429 with `Retry-After`. The HTML login forms (Django views, not DRF: the admin's and the
-browsable API's) are limited by the same buckets through `rate_limited_admin_login` and
-`rate_limited_browsable_api_login`.
+browsable API's) are limited by the same buckets through `login_form_refusal` (the admin site,
+`config.api.admin_site`, and `rate_limited_browsable_api_login`).
 """
 
 from typing import Any
 
 from django.conf import settings
-from django.contrib import admin
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.views.decorators.csrf import csrf_protect
@@ -212,7 +211,7 @@ LOGIN_RATE_LIMITS = [AuthIpRateLimit, LoginAccountRateLimit]
 REGISTER_RATE_LIMITS = [AuthIpRateLimit, AuthUsernameRateLimit]
 
 
-def _login_form_refusal(request: HttpRequest, *, ip_bucket: str) -> HttpResponse | None:
+def login_form_refusal(request: HttpRequest, *, ip_bucket: str) -> HttpResponse | None:
     """A plain-text 429 if a submitted HTML login form is over the API login's limits, else None.
 
     Per IP in `auth-ip:<ip_bucket>`, and per account in the API login's own buckets
@@ -244,13 +243,6 @@ def _too_many(wait: float | None, what: str) -> HttpResponse | None:
     return response
 
 
-@sensitive_post_parameters()
-@csrf_protect
-def rate_limited_admin_login(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    """`/admin/login/` with the API login's brute-force limits (an IP bucket of its own)."""
-    return _login_form_refusal(request, ip_bucket="admin-login") or admin.site.login(request, **kwargs)
-
-
 # DRF's own view for `/api-auth/login/` (rest_framework.urls), which had no limit at all.
 _browsable_api_login = LoginView.as_view(template_name="rest_framework/login.html")
 
@@ -263,39 +255,19 @@ def rate_limited_browsable_api_login(request: HttpRequest, **kwargs: Any) -> Htt
     It signs in to the same API as `/api/v1/auth/login/`, so it is the same door: one IP
     budget and one account budget for both.
     """
-    return _login_form_refusal(request, ip_bucket="login") or _browsable_api_login(request, **kwargs)
+    return login_form_refusal(request, ip_bucket="login") or _browsable_api_login(request, **kwargs)
 
 
-@sensitive_post_parameters()
-@csrf_protect
-def rate_limited_admin_password_change(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
-    """`/admin/password_change/` (a staff member's own password) in the API's password-change bucket.
-
-    It asks for the current password too, so a stolen session would otherwise guess it without
-    limit. Route it through `admin.site.admin_view`, which keeps out anyone but staff.
-    """
-    if request.method == "POST" and request.user.is_authenticated:
-        wait = consume(
-            request,
-            group=PasswordChangeRateLimit.bucket,
-            value=str(request.user.pk),
-            rate_setting="RATE_LIMIT_PASSWORD_CHANGE",
-        )
-        if (refusal := _too_many(wait, "password change attempts")) is not None:
-            return refusal
-    return _admin_own_password_change(request)
-
-
-def _admin_own_password_change(request: HttpRequest) -> HttpResponseBase:
-    """`admin.site.password_change` with the form that writes through the service (accounts.admin)."""
-    from django.contrib.auth.views import PasswordChangeView
-    from django.urls import reverse
-
-    from accounts.admin import OwnPasswordChangeForm
-
-    request.current_app = admin.site.name  # type: ignore[attr-defined]
-    return PasswordChangeView.as_view(
-        form_class=OwnPasswordChangeForm,
-        success_url=reverse("admin:password_change_done", current_app=admin.site.name),
-        extra_context=admin.site.each_context(request),
-    )(request)
+def password_change_refusal(request: HttpRequest) -> HttpResponse | None:
+    """A plain-text 429 if a submitted HTML "Change password" form (the admin's, a staff member's
+    own) is over the API's password-change limit, else None: the form asks for the current
+    password, so a stolen session would otherwise guess it without limit."""
+    if request.method != "POST" or not request.user.is_authenticated:
+        return None
+    wait = consume(
+        request,
+        group=PasswordChangeRateLimit.bucket,
+        value=str(request.user.pk),
+        rate_setting="RATE_LIMIT_PASSWORD_CHANGE",
+    )
+    return _too_many(wait, "password change attempts")
