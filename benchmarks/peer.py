@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 PEER_USER = "bench-peer-user"
+ONE_OF_EACH = "Aa1"  # what its password rule wants, whatever the random part holds
 COLUMNS = ("id", "name", "description", "price", "stock", "category", "sku", "created_at", "updated_at", "is_deleted")
 
 
@@ -110,7 +111,7 @@ def fresh_user(url: str, database: str) -> str:
     with _connect(database) as conn:
         conn.execute("DELETE FROM users WHERE username = %s", [PEER_USER])
     # Its rule: 8+ characters with an upper-case letter, a lower-case letter and a digit.
-    password = "Pw1" + secrets.token_urlsafe(16)
+    password = secrets.token_urlsafe(16) + ONE_OF_EACH
     body = {"email": f"{PEER_USER}@example.com", "username": PEER_USER, "password": password}
     json_headers = {"Content-Type": "application/json"}
     status, answer = request(url, "POST", "/api/v1/auth/register", body=json.dumps(body).encode(), headers=json_headers)

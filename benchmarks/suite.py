@@ -106,12 +106,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="write the raw numbers (every round) here")
     parser.add_argument("--plots", type=Path, help="write PNG charts into this directory (needs matplotlib)")
     parser.add_argument("--wrk-threads", type=int, default=1, help="wrk threads (default 1)")
-    parser.add_argument(
-        "--peer",
-        metavar="URL",
-        help="compare with the predecessor running at URL (docs/PERFORMANCE.md, 'Against the predecessor'): "
-        "one scale, the reads in COMPARED, rounds alternating ours and its",
-    )
+    peer = "compare with the predecessor at URL: one scale, the reads in COMPARED (docs/PERFORMANCE.md)"
+    parser.add_argument("--peer", metavar="URL", help=peer)
     parser.add_argument("--peer-database", default="peer", help="the predecessor's PostgreSQL database (default peer)")
     parser.add_argument("--peer-redis-db", type=int, default=9, help="the predecessor's Redis db (default 9)")
     args = parser.parse_args()
