@@ -21,10 +21,17 @@ every request is a new cache key over practically all rows (and its count); unkn
 would not do it (they are no longer part of the key). "1 connection" is a single client: its p50
 is the latency of one request alone.
 
+With --peer URL it compares ours with the predecessor started by hand at URL (docs/PERFORMANCE.md,
+"Against the predecessor"): one scale, only the reads in COMPARED, each on its own URL and auth on
+the other side; benchmarks/peer.py first copies our products into its database and makes its user.
+Each round runs every read on ours, then on the peer, so noise hits both; the table is ours / peer
+req/s and p99 per read (medians of the rounds), and any non-2xx on either side fails the run.
+
 It prints Markdown (machine, command, one table per scale, the targets met or not) and writes
 it to --output; with --update-doc it also replaces the generated part of that document, between
-`<!-- suite:begin -->` and `<!-- suite:end -->`. The raw numbers go to --json. Exit status 1 if
-any request answered other than 2xx or wrk saw socket errors (the targets only inform).
+`<!-- suite:begin -->` and `<!-- suite:end -->` (`<!-- peer:begin -->` ... with --peer). The raw
+numbers go to --json. Exit status 1 if any request answered other than 2xx or wrk saw socket
+errors (the targets only inform).
 """
 
 import argparse
@@ -98,7 +105,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--update-doc", type=Path, help="replace the generated part of this Markdown document")
     parser.add_argument("--json", type=Path, help="write the raw numbers (every round) here")
     parser.add_argument("--plots", type=Path, help="write PNG charts into this directory (needs matplotlib)")
-    return parser.parse_args()
+    parser.add_argument("--wrk-threads", type=int, default=1, help="wrk threads (default 1)")
+    peer = "compare with the predecessor at URL: one scale, the reads in COMPARED (docs/PERFORMANCE.md)"
+    parser.add_argument("--peer", metavar="URL", help=peer)
+    parser.add_argument("--peer-database", default="peer", help="the predecessor's PostgreSQL database (default peer)")
+    parser.add_argument("--peer-redis-db", type=int, default=9, help="the predecessor's Redis db (default 9)")
+    args = parser.parse_args()
+    if args.peer and "," in args.scales:
+        parser.error("--peer compares one scale")
+    return args
 
 
 # --- data and server ---------------------------------------------------------------------------
@@ -175,20 +190,24 @@ def deep_cursor(port: int, token: str, account: str, pages: int = 25) -> str:
 WARM_UP_DETAILS = 20
 
 
+def fixed(path: str, **extra: Any) -> Any:
+    """The same request every time: a cache hit after the first."""
+    return lambda round_number: [{"path": path, **extra}]
+
+
+def varying(template: str, count: int, **extra: Any) -> Any:
+    """`count` requests, each a new cache key over practically every row: min_price=0.000<round><n>."""
+
+    def build(round_number: int) -> list[dict[str, Any]]:
+        return [
+            {"path": template.format(min_price=f"0.000{round_number:03d}{n:07d}", n=n), **extra}
+            for n in range(1, count + 1)
+        ]
+
+    return build
+
+
 def endpoints(*, token: str, ids: dict[str, Any], cursor: str, misses: int, single: int, rounds: int) -> list[Endpoint]:
-    def fixed(path: str, **extra: Any) -> Any:
-        return lambda round_number: [{"path": path, **extra}]
-
-    def varying(template: str, count: int, **extra: Any) -> Any:
-        # min_price=0.000<round><n>: a new cache key every request, practically every row.
-        def build(round_number: int) -> list[dict[str, Any]]:
-            return [
-                {"path": template.format(min_price=f"0.000{round_number:03d}{n:07d}", n=n), **extra}
-                for n in range(1, count + 1)
-            ]
-
-        return build
-
     products = ids["products"]
 
     def chart_misses(round_number: int) -> list[dict[str, Any]]:
@@ -300,15 +319,53 @@ def endpoints(*, token: str, ids: dict[str, Any], cursor: str, misses: int, sing
     ]
 
 
+# The reads compared with the predecessor (--peer): each row's name, our path and its path for the
+# same answer (both at 20 a page; `{product}` is a product both serve, `{min_price}` a new filter
+# every request), and the least ours / peer req/s of issue 22's targets. It has no trailing slashes
+# (a slash would be a 307) and searches at /products/search?q=; `/auth/me` takes each side's own
+# bearer token (ours the scale user's, its user made by benchmarks/peer.py).
+COMPARED: list[tuple[str, str, str, float]] = [
+    ("GET /health/", "/health/", "/health", 1.3),
+    ("products list (hit)", "/api/v1/products/?page_size=20", "/api/v1/products?page_size=20", 2.0),
+    ("products detail (hit)", "/api/v1/products/{product}/", "/api/v1/products/{product}", 2.0),
+    (
+        "products search (hit)",
+        "/api/v1/products/?search=steel%20kettle&page_size=20",
+        "/api/v1/products/search?q=steel%20kettle&page_size=20",
+        2.0,
+    ),
+    (
+        "products list (miss)",
+        "/api/v1/products/?page_size=20&min_price={min_price}",
+        "/api/v1/products?page_size=20&min_price={min_price}",
+        1.5,
+    ),
+    ("current user (/auth/me/)", "/api/v1/auth/me/", "/api/v1/auth/me", 1.3),
+]
+
+
+def compared_endpoints(*, peer: bool, token: str, product: str, misses: int) -> list[Endpoint]:
+    """COMPARED on one side (ours, or the predecessor's with `peer`), in the same order and names."""
+    chosen = []
+    for name, ours_path, peer_path, _ in COMPARED:
+        path = (peer_path if peer else ours_path).replace("{product}", product)
+        extra = {"token": token} if "/auth/me" in path else {}
+        requests = varying(path, misses, **extra) if "{min_price}" in path else fixed(path, **extra)
+        chosen.append(Endpoint(name, requests, read="/health" not in path))
+    return chosen
+
+
 # --- measuring ---------------------------------------------------------------------------------
-def run_wrk(port: int, requests: list[dict[str, Any]], *, seconds: float, connections: int, work: Path) -> Measure:
+def run_wrk(
+    url: str, requests: list[dict[str, Any]], *, seconds: float, connections: int, work: Path, threads: int = 1
+) -> Measure:
     data_file = work / f"data-{secrets.token_hex(4)}.lua"
     data_file.write_text("return " + harness.lua_literal({"requests": requests}) + "\n")
     result = harness.run_wrk(
         LUA,
-        f"http://127.0.0.1:{port}",
+        url,
         str(data_file),
-        threads=1,  # one wrk thread: the other core is the server's
+        threads=threads,  # one wrk thread unless told: the other core is the server's
         connections=connections,
         seconds=seconds,
     )
@@ -326,17 +383,38 @@ def run_wrk(port: int, requests: list[dict[str, Any]], *, seconds: float, connec
 
 @dataclass
 class Stage:
-    """One scale's database and servers, up for the whole run, and what was measured on them."""
+    """One side's servers (a scale of ours, or the predecessor), up for the whole run, and what was measured on them."""
 
-    scale: str
-    ports: dict[str, int]
+    label: str  # the scale, or "ours" / "peer" with --peer
+    urls: dict[str, str]  # Endpoint.server -> base URL
     endpoints: list[Endpoint]
     results: Results
     seeded: float
 
 
+def chosen_by_only(args: argparse.Namespace, chosen: list[Endpoint]) -> list[Endpoint]:
+    wanted = [word.strip() for word in args.only.split(",") if word.strip()]
+    return [e for e in chosen if any(word in e.name for word in wanted)] if wanted else chosen
+
+
+def warm_up(args: argparse.Namespace, stage: Stage, work: Path) -> None:
+    """Each endpoint for --warmup seconds: caches, connections, the workers' first requests."""
+    for endpoint in stage.endpoints:
+        run_wrk(
+            stage.urls[endpoint.server],
+            endpoint.requests(0),
+            seconds=args.warmup,
+            connections=endpoint.connections or args.connections,
+            work=work,
+            threads=args.wrk_threads,
+        )
+
+
 def start_scale(args: argparse.Namespace, scale: str, index: int, stack: ExitStack, work: Path) -> Stage:
-    """Seed (or reuse) `perf_<scale>`, start its API and floor app on their own ports, and warm them up."""
+    """Seed (or reuse) `perf_<scale>`, start its API and floor app on their own ports, and warm them up.
+
+    With --peer only the API, and only the endpoints compared with the predecessor (COMPARED).
+    """
     database = f"{args.database_prefix}{scale}"
     password = secrets.token_urlsafe(16)
     env = harness.machine_environment(
@@ -351,51 +429,61 @@ def start_scale(args: argparse.Namespace, scale: str, index: int, stack: ExitSta
     seeded = prepare_database(env, scale=scale, database=database, reuse=args.reuse, password=password)
     ports = {"app": args.port + 2 * index, "hello": args.port + 2 * index + 1}
     stack.enter_context(harness.live_gunicorn(env, port=ports["app"]))
-    stack.enter_context(harness.live_gunicorn(env, port=ports["hello"], app="benchmarks.hello_wsgi:app"))
+    if not args.peer:
+        stack.enter_context(harness.live_gunicorn(env, port=ports["hello"], app="benchmarks.hello_wsgi:app"))
     token = harness.access_token(ports["app"], SCALE_USER, password)
     ids = fixtures(database)
-    cursor = deep_cursor(ports["app"], token, ids["account"])
     # Enough distinct misses that no list cycles within one run of wrk.
     misses = max(2000, int(args.duration * 1500))
-    chosen = endpoints(
-        token=token,
-        ids=ids,
-        cursor=cursor,
-        misses=misses,
-        single=max(500, int(args.duration * 400)),
-        rounds=args.rounds,
-    )
-    if args.only:
-        wanted = [word.strip() for word in args.only.split(",") if word.strip()]
-        chosen = [e for e in chosen if any(word in e.name for word in wanted)]
-    for endpoint in chosen:  # warm-up: caches, connections, the workers' first requests
-        run_wrk(
-            ports[endpoint.server],
-            endpoint.requests(0),
-            seconds=args.warmup,
-            connections=endpoint.connections or args.connections,
-            work=work,
+    if args.peer:
+        chosen = compared_endpoints(peer=False, token=token, product=ids["products"][0], misses=misses)
+    else:
+        chosen = endpoints(
+            token=token,
+            ids=ids,
+            cursor=deep_cursor(ports["app"], token, ids["account"]),
+            misses=misses,
+            single=max(500, int(args.duration * 400)),
+            rounds=args.rounds,
         )
-    return Stage(scale, ports, chosen, Results(scale), seeded)
+    urls = {server: f"http://127.0.0.1:{port}" for server, port in ports.items()}
+    stage = Stage("ours" if args.peer else scale, urls, chosen_by_only(args, chosen), Results(scale), seeded)
+    warm_up(args, stage, work)
+    return stage
+
+
+def start_peer(args: argparse.Namespace, ours: Stage, work: Path) -> Stage:
+    """The predecessor at --peer, given our products and its own user (benchmarks/peer.py), warmed up."""
+    from benchmarks import peer
+
+    source = f"{args.database_prefix}{ours.results.scale}"
+    ready = peer.prepare(args.peer, database=args.peer_database, redis_db=args.peer_redis_db, source=source)
+    product = fixtures(source)["products"][0]
+    misses = max(2000, int(args.duration * 1500))
+    chosen = compared_endpoints(peer=True, token=ready.token, product=product, misses=misses)
+    stage = Stage("peer", {"app": ready.url}, chosen_by_only(args, chosen), Results(ours.results.scale), 0.0)
+    warm_up(args, stage, work)
+    return stage
 
 
 def measure(args: argparse.Namespace, stages: list[Stage], work: Path) -> None:
-    """Every round runs each endpoint on every scale in turn, so drift on the machine hits all alike."""
+    """Every round runs each endpoint on every stage in turn, so drift on the machine hits all alike."""
     for round_number in range(1, args.rounds + 1):
         for position in range(len(stages[0].endpoints)):
             for stage in stages:
                 endpoint = stage.endpoints[position]
                 result = run_wrk(
-                    stage.ports[endpoint.server],
+                    stage.urls[endpoint.server],
                     endpoint.requests(round_number),
                     seconds=args.duration,
                     connections=endpoint.connections or args.connections,
                     work=work,
+                    threads=args.wrk_threads,
                 )
                 stage.results.rounds.setdefault(endpoint.name, []).append(result)
                 flag = f" non-2xx {result.non_2xx}" if result.non_2xx else ""
                 print(
-                    f"[{stage.scale}] round {round_number} {endpoint.name}: {result.rate:.0f} req/s, "
+                    f"[{stage.label}] round {round_number} {endpoint.name}: {result.rate:.0f} req/s, "
                     f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms{flag}",
                     flush=True,
                 )
@@ -507,6 +595,33 @@ def targets(all_results: dict[str, Results]) -> str:
     return "\n".join(lines)
 
 
+def peer_table(ours: Results, peer: Results) -> str:
+    """Ours / the predecessor's, per read: req/s and p99 (medians of the rounds), and issue 22's target."""
+    goals = {name: goal for name, _, _, goal in COMPARED}
+    lines = [
+        f"### Against the predecessor (scale `{ours.scale}`: the same products on both)",
+        "",
+        "| read | ours req/s | peer req/s | ours ÷ peer | target | ours p99 ms | peer p99 ms "
+        "| p99 ours ÷ peer | non-2xx (ours / peer) |",
+        "|---|---:|---:|---:|---|---:|---:|---:|---:|",
+    ]
+    for name, measures in ours.rounds.items():
+        if name not in peer.rounds:
+            continue
+        rate, peer_rate = ours.median(name, "rate"), peer.median(name, "rate")
+        p99, peer_p99 = ours.median(name, "p99_ms"), peer.median(name, "p99_ms")
+        ratio = rate / peer_rate if peer_rate else float("inf")
+        goal = goals[name]
+        met = "met" if ratio >= goal else "**not met**"
+        bad = sum(sum(m.non_2xx.values()) + m.socket_errors for m in measures)
+        peer_bad = sum(sum(m.non_2xx.values()) + m.socket_errors for m in peer.rounds[name])
+        lines.append(
+            f"| {name} | {rate:.0f} | {peer_rate:.0f} | {ratio:.2f} | >= {goal:g}: {met} | {p99:.1f} | "
+            f"{peer_p99:.1f} | {p99 / peer_p99 if peer_p99 else float('inf'):.2f} | {bad} / {peer_bad} |"
+        )
+    return "\n".join(lines)
+
+
 READS_NOT_COMPARED = ("bare WSGI", "/health/", "POST ")
 
 
@@ -553,19 +668,28 @@ def main() -> int:
     seeding: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="suite-") as work, ExitStack() as stack:
         stages = [start_scale(args, scale, index, stack, Path(work)) for index, scale in enumerate(scales)]
+        if args.peer:
+            stages.append(start_peer(args, stages[0], Path(work)))
         measure(args, stages, Path(work))
         for stage in stages:
-            all_results[stage.scale], seeding[stage.scale] = stage.results, stage.seeded
+            all_results[stage.label], seeding[stage.label] = stage.results, stage.seeded
     command = "python -m benchmarks.suite " + " ".join(sys.argv[1:])
+    if args.peer:
+        tables = [peer_table(all_results["ours"], all_results["peer"])]
+        setup = f"ours and the predecessor's in turn, {args.workers} gunicorn workers x {args.threads} threads"
+    else:
+        tables = [*(scale_table(all_results[s], seeding[s]) for s in scales), "### Targets\n\n" + targets(all_results)]
+        setup = (
+            "and scale, every scale's servers up side by side, "
+            f"{args.workers} gunicorn workers x {args.threads} threads"
+        )
     report = "\n\n".join(
         [
             f"Machine: {machine()}",
             f"Command: `{command.strip()}` ({args.rounds} interleaved rounds of {args.duration:g} s per endpoint "
-            "and scale, every scale's servers up side by side, "
-            f"{args.connections} connections, {args.workers} gunicorn workers x {args.threads} threads; "
+            f"{setup}, {args.connections} connections, {args.wrk_threads} wrk thread(s); "
             f"measured {time.strftime('%Y-%m-%d %H:%M %Z')}).",
-            *(scale_table(all_results[s], seeding[s]) for s in scales),
-            "### Targets\n\n" + targets(all_results),
+            *tables,
         ]
     )
     print("\n" + report)
@@ -573,7 +697,8 @@ def main() -> int:
         args.output.write_text(report + "\n")
     if args.update_doc:
         text = args.update_doc.read_text()
-        begin, end = "<!-- suite:begin -->", "<!-- suite:end -->"
+        marker = "peer" if args.peer else "suite"
+        begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"
         if begin not in text or end not in text:
             raise SystemExit(f"{args.update_doc} has no {begin} ... {end} section")
         head, rest = text.split(begin, 1)
