@@ -20,3 +20,9 @@ def assert_error_shape(response, status_code: int, *, attr: str | None = None, c
         assert attr in [error["attr"] for error in body["errors"]], body
     if code is not None:
         assert code in [error["code"] for error in body["errors"]], body
+
+
+def listed_ids(response) -> list:
+    """The ids of a 200 list answer's page, in order."""
+    assert response.status_code == 200, response.content
+    return [item["id"] for item in response.json()["results"]]
