@@ -26,3 +26,22 @@ def listed_ids(response) -> list:
     """The ids of a 200 list answer's page, in order."""
     assert response.status_code == 200, response.content
     return [item["id"] for item in response.json()["results"]]
+
+
+def operations(schema: dict):
+    """Each operation of an OpenAPI document: (method, path, operation), the method lower case."""
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            yield method, path, operation
+
+
+def assert_full_pages_within(client, url: str, page_sizes: tuple[int, ...], *, max_queries: int) -> None:
+    """Each `?page_size=` of the list at `url` answers a full page in at most `max_queries` queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for page_size in page_sizes:
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(url, {"page_size": page_size})
+        assert len(context.captured_queries) <= max_queries, [query["sql"] for query in context.captured_queries]
+        assert len(response.json()["results"]) == page_size
