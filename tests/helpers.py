@@ -45,3 +45,10 @@ def assert_full_pages_within(client, url: str, page_sizes: tuple[int, ...], *, m
             response = client.get(url, {"page_size": page_size})
         assert len(context.captured_queries) <= max_queries, [query["sql"] for query in context.captured_queries]
         assert len(response.json()["results"]) == page_size
+
+
+def created(client, url: str, body: dict) -> dict:
+    """POST `body` to `url`, expect a 201 and give back the created object's JSON."""
+    response = client.post(url, body)
+    assert response.status_code == 201, response.content
+    return response.json()

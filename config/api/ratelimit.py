@@ -135,6 +135,8 @@ class AnonRateLimit(_CacheRateLimit):
 
 
 class UserRateLimit(_CacheRateLimit):
+    """Per signed-in user (anonymous callers are AnonRateLimit's)."""
+
     rate_setting = "RATE_LIMIT_USER"
     bucket = "user"
 
@@ -186,17 +188,14 @@ class LoginAccountRateLimit(AuthUsernameRateLimit):
         return login_buckets(username=data.get("username"), email=data.get("email"))
 
 
-class PasswordChangeRateLimit(_CacheRateLimit):
-    """Per user on a password change: a stolen access token must not buy unlimited guesses of the password."""
+class PasswordChangeRateLimit(UserRateLimit):
+    """Per user on a password change: a stolen access token must not buy unlimited guesses of the password.
+
+    Counted like `UserRateLimit` (signed-in callers, by user), in a bucket and at a rate of its own.
+    """
 
     rate_setting = "RATE_LIMIT_PASSWORD_CHANGE"
     bucket = "password-change"
-
-    def applies(self, request: Request, view: Any) -> bool:
-        return bool(request.user and request.user.is_authenticated)
-
-    def key(self, request: Request, view: Any) -> str | None:
-        return str(request.user.pk)
 
 
 LOGIN_RATE_LIMITS = [AuthIpRateLimit, LoginAccountRateLimit]

@@ -3,7 +3,7 @@
 import pytest
 
 from sprockets.models import Factory
-from tests.helpers import assert_error_shape, listed_ids
+from tests.helpers import assert_error_shape, created, listed_ids
 
 from .factories import FactoryFactory, LocationFactory
 
@@ -12,12 +12,9 @@ pytestmark = pytest.mark.django_db
 
 def test_factory_location_is_id_with_nested_detail(admin_client_api, user_client):
     location = LocationFactory.create()
-    response = admin_client_api.post(
-        "/api/v1/factories/",
-        {"name": "F", "location": location.pk, "sprocket_production_actual": 99},
+    body = created(
+        admin_client_api, "/api/v1/factories/", {"name": "F", "location": location.pk, "sprocket_production_actual": 99}
     )
-    assert response.status_code == 201, response.content
-    body = response.json()
     assert body["location"] == location.pk
     assert body["location_detail"]["postal_code"] == location.postal_code
     assert body["sprocket_production_actual"] == 0  # read-only: ignored

@@ -3,7 +3,7 @@
 import pytest
 
 from sprockets.models import Location
-from tests.helpers import assert_error_shape, listed_ids
+from tests.helpers import assert_error_shape, created, listed_ids
 
 from .factories import LocationFactory
 from .payloads import LOCATION
@@ -12,9 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_location_is_created_with_country_code_upper_case(admin_client_api):
-    response = admin_client_api.post("/api/v1/locations/", LOCATION)
-    assert response.status_code == 201, response.content
-    body = response.json()
+    body = created(admin_client_api, "/api/v1/locations/", LOCATION)
     assert body["country_code"] == "US"
     assert set(body) == {
         "id",

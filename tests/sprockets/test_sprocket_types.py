@@ -3,7 +3,7 @@
 import pytest
 
 from sprockets.models import SprocketType
-from tests.helpers import assert_error_shape, listed_ids
+from tests.helpers import assert_error_shape, created, listed_ids
 
 from .factories import SprocketTypeFactory
 from .payloads import SPROCKET_TYPE
@@ -12,9 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_sprocket_type_decimals_are_strings(admin_client_api):
-    response = admin_client_api.post("/api/v1/sprocket-types/", SPROCKET_TYPE)
-    assert response.status_code == 201, response.content
-    body = response.json()
+    body = created(admin_client_api, "/api/v1/sprocket-types/", SPROCKET_TYPE)
     assert body["pitch_diameter"] == "24.500"
     assert body["outside_diameter"] == "27.000"
     assert body["pitch"] == "6.350"

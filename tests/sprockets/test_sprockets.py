@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from sprockets.models import Sprocket
-from tests.helpers import assert_error_shape, listed_ids
+from tests.helpers import assert_error_shape, created, listed_ids
 
 from .factories import FactoryFactory, SprocketFactory, SprocketTypeFactory
 
@@ -16,9 +16,8 @@ def test_sprocket_produced_at_defaults_to_now(user_client):
     factory = FactoryFactory.create()
     sprocket_type = SprocketTypeFactory.create()
     before = datetime.now(UTC)
-    response = user_client.post("/api/v1/sprockets", {"factory": factory.pk, "sprocket_type": sprocket_type.pk})
-    assert response.status_code == 201, response.content
-    produced_at = datetime.fromisoformat(response.json()["produced_at"].replace("Z", "+00:00"))
+    body = created(user_client, "/api/v1/sprockets", {"factory": factory.pk, "sprocket_type": sprocket_type.pk})
+    produced_at = datetime.fromisoformat(body["produced_at"].replace("Z", "+00:00"))
     assert before <= produced_at <= datetime.now(UTC)
 
 
