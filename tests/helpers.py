@@ -1,5 +1,9 @@
 """Plain helpers shared by the tests (no fixtures: those live in conftest.py)."""
 
+import re
+from pathlib import Path
+
+from django.conf import settings
 from django.db import connection
 
 
@@ -52,3 +56,12 @@ def created(client, url: str, body: dict) -> dict:
     response = client.post(url, body)
     assert response.status_code == 201, response.content
     return response.json()
+
+
+def documented_fields(entity: str) -> set[str]:
+    """The fields docs/API.md lists for `entity` (its bullet "- Location: `id`, `name` (optional), ...",
+    up to "Filters:"), leaving out the names quoted in parenthesised remarks."""
+    contract = (Path(settings.BASE_DIR) / "docs" / "API.md").read_text()
+    match = re.search(rf"^- {entity}: (.*?)(?:Filters:|^- |^$)", contract, re.MULTILINE | re.DOTALL)
+    assert match, f"docs/API.md lists no {entity}"
+    return set(re.findall(r"`(\w+)`", re.sub(r"\([^()]*\)", "", match.group(1))))

@@ -3,7 +3,7 @@
 import pytest
 
 from sprockets.models import Location
-from tests.helpers import assert_error_shape, created, listed_ids
+from tests.helpers import assert_error_shape, created, documented_fields, listed_ids
 
 from .factories import LocationFactory
 from .payloads import LOCATION
@@ -14,18 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_location_is_created_with_country_code_upper_case(admin_client_api):
     body = created(admin_client_api, "/api/v1/locations/", LOCATION)
     assert body["country_code"] == "US"
-    assert set(body) == {
-        "id",
-        "name",
-        "address_1",
-        "address_2",
-        "city",
-        "state",
-        "postal_code",
-        "country_code",
-        "created_at",
-        "updated_at",
-    }
+    assert set(body) == documented_fields("Location")
     assert isinstance(body["id"], int)
     assert Location.objects.get().country_code == "US"
 
