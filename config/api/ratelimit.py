@@ -86,16 +86,14 @@ def _worst_wait(waits: list[float | None]) -> float | None:
 
 
 class _CacheRateLimit(BaseThrottle):
-    """One django-ratelimit bucket; subclasses say which rate, which key, and when they apply."""
+    """One django-ratelimit bucket; subclasses say which rate and which key (None: the request is not
+    counted here, e.g. a signed-in caller in the anonymous limit)."""
 
     rate_setting: str = ""
     bucket: str = ""
 
     def __init__(self) -> None:
         self._wait: float | None = None
-
-    def applies(self, request: Request, view: Any) -> bool:
-        return True
 
     def key(self, request: Request, view: Any) -> str | None:
         raise NotImplementedError
@@ -109,8 +107,6 @@ class _CacheRateLimit(BaseThrottle):
         return self.bucket
 
     def allow_request(self, request: Request, view: Any) -> bool:
-        if not self.applies(request, view):
-            return True
         self._wait = _worst_wait(
             [
                 consume(request, group=self.group(view), value=value, rate_setting=self.rate_setting)
@@ -123,15 +119,18 @@ class _CacheRateLimit(BaseThrottle):
         return self._wait
 
 
+def _signed_in(request: Request) -> bool:
+    return bool(request.user and request.user.is_authenticated)
+
+
 class AnonRateLimit(_CacheRateLimit):
+    """Per client IP, anonymous callers only."""
+
     rate_setting = "RATE_LIMIT_ANON"
     bucket = "anon"
 
-    def applies(self, request: Request, view: Any) -> bool:
-        return not (request.user and request.user.is_authenticated)
-
     def key(self, request: Request, view: Any) -> str | None:
-        return client_ip(request)
+        return None if _signed_in(request) else client_ip(request)
 
 
 class UserRateLimit(_CacheRateLimit):
@@ -140,11 +139,8 @@ class UserRateLimit(_CacheRateLimit):
     rate_setting = "RATE_LIMIT_USER"
     bucket = "user"
 
-    def applies(self, request: Request, view: Any) -> bool:
-        return bool(request.user and request.user.is_authenticated)
-
     def key(self, request: Request, view: Any) -> str | None:
-        return str(request.user.pk)
+        return str(request.user.pk) if _signed_in(request) else None
 
 
 class AuthIpRateLimit(_CacheRateLimit):
