@@ -20,6 +20,7 @@ rows becomes ours (`convert`): `Imported(instance)`, `Merged(pk)` (a row we alre
 import json
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -297,6 +298,14 @@ def aware(value: Any) -> datetime | None:
     if not isinstance(value, datetime):
         return None
     return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+
+
+def as_uuid(value: Any) -> uuid.UUID | None:
+    """A source id as a UUID (a string UUID, or 32 hex digits); None if it is not one."""
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        return None
 
 
 # --- Running a table ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ wrk, with a script that uses loadtest/wrk_common.lua (its one result line):
 The scenarios (pass/fail checks) are in loadtest/scenarios/, the measurements in benchmarks/.
 """
 
+import argparse
 import http.client
 import json
 import os
@@ -43,6 +44,15 @@ WRK = shutil.which("wrk") or "/usr/bin/wrk"
 PG_BIN = (
     Path(sorted(Path("/usr/lib/postgresql").iterdir())[-1]) / "bin" if Path("/usr/lib/postgresql").is_dir() else Path()
 )
+
+
+def own_stack_parser(doc: str | None, **ports: int) -> argparse.ArgumentParser:
+    """A scenario's command line: its docstring as help, then one integer option per keyword, its
+    underscores as dashes (`redis_port=6391` gives `--redis-port`, default 6391); the scenario adds the rest."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for name, default in ports.items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=default)
+    return parser
 
 
 def manage(env: dict[str, str], *command: str, timeout: float = 300) -> None:

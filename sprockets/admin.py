@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from config.api.admin import ServiceAdmin
+from config.api.admin import ReadOnlyAdmin, ServiceAdmin
 
 from . import charts, services
 from .models import Factory, FactoryChartEntry, Location, Sprocket, SprocketType
@@ -106,7 +106,7 @@ class FactoryAdmin(ServiceAdmin):
 
 
 @admin.register(FactoryChartEntry)
-class FactoryChartEntryAdmin(admin.ModelAdmin):
+class FactoryChartEntryAdmin(ReadOnlyAdmin):
     """History is recorded by the app (sprockets.charts); the admin only reads it."""
 
     list_display = ["id", "factory", "time", "sprocket_production_goal", "sprocket_production_actual"]
@@ -115,15 +115,6 @@ class FactoryChartEntryAdmin(admin.ModelAdmin):
     search_fields = ["factory__name"]
     autocomplete_fields = ["factory"]
     date_hierarchy = "time"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Sprocket)

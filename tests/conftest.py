@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from accounts.services import tokens_for_user
@@ -99,6 +100,12 @@ def other_client(other_user, client_for) -> APIClient:
 @pytest.fixture
 def admin_client_api(admin_user, client_for) -> APIClient:
     return client_for(admin_user)
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict:
+    """The OpenAPI document as drf-spectacular builds it (what /api/schema/ serves)."""
+    return SchemaGenerator().get_schema(request=None, public=True)
 
 
 @pytest.fixture

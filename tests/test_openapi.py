@@ -7,25 +7,13 @@ import re
 
 import pytest
 from django.test import override_settings
-from drf_spectacular.generators import SchemaGenerator
 from rest_framework import serializers
 
 from catalog.models import Product
 from config.api.filters import StrictOrderingFilter, ordering_pattern
 from config.api.serializers import DecimalField
 from tests.accounts.factories import AdminFactory
-from tests.helpers import assert_error_shape
-
-
-@pytest.fixture(scope="module")
-def schema() -> dict:
-    return SchemaGenerator().get_schema(request=None, public=True)
-
-
-def operations(schema: dict):
-    for path, methods in schema["paths"].items():
-        for method, operation in methods.items():
-            yield method.upper(), path, operation
+from tests.helpers import assert_error_shape, operations
 
 
 def resolve(schema: dict, ref_or_schema: dict) -> dict:

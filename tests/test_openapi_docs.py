@@ -17,6 +17,7 @@ from catalog.api.serializers import ProductSerializer
 from catalog.models import Product
 from config.api.openapi import collected_tags, own_doc
 from config.api.viewsets import ScopedModelViewSet
+from tests.helpers import operations
 
 TAGS: list[str] = [tag["name"] for tag in collected_tags()]
 # Words of the code, not of the API: a description naming them leaked a docstring or a comment.
@@ -36,17 +37,6 @@ EXAMPLES = [
     ("get", "/api/v1/factories/{id}/"),
     ("post", "/api/v1/sprockets/"),
 ]
-
-
-@pytest.fixture(scope="module")
-def schema() -> dict:
-    return SchemaGenerator().get_schema(request=None, public=True)
-
-
-def operations(schema: dict):
-    for path, methods in schema["paths"].items():
-        for method, operation in methods.items():
-            yield method, path, operation
 
 
 def test_every_operation_has_one_domain_tag_and_every_tag_is_used(schema):

@@ -364,9 +364,10 @@ def test_demoted_admin_loses_the_admin_site(client, admin_user):
 
 
 # --- settings -----------------------------------------------------------------------------------
-def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+def _python(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Python in a fresh process at the project's root, with only `env`: settings are read anew."""
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *args],
         cwd=BASE_DIR,
         env=env,
         capture_output=True,
@@ -374,6 +375,10 @@ def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
         timeout=120,
         check=False,
     )
+
+
+def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return _python("manage.py", *args, env=env)
 
 
 def _production_env(**extra: str) -> dict[str, str]:
@@ -431,15 +436,7 @@ def test_check_deploy_warns_about_a_short_metrics_token():
 def test_production_refuses_to_start_without_a_metrics_token(module):
     # What gunicorn does first: import the WSGI application. It must fail, naming the variable,
     # rather than serve /metrics to anyone.
-    result = subprocess.run(
-        [sys.executable, "-c", f"import {module}"],
-        cwd=BASE_DIR,
-        env=_production_env(DJANGO_SECRET_KEY=secrets.token_urlsafe(64)),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = _python("-c", f"import {module}", env=_production_env(DJANGO_SECRET_KEY=secrets.token_urlsafe(64)))
 
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
@@ -449,15 +446,7 @@ def test_production_refuses_to_start_without_a_metrics_token(module):
 @pytest.mark.django_db(databases=[])
 def test_production_starts_with_a_metrics_token():
     env = _production_env(DJANGO_SECRET_KEY=secrets.token_urlsafe(64), METRICS_TOKEN=secrets.token_urlsafe(32))
-    result = subprocess.run(
-        [sys.executable, "-c", "import config.wsgi"],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = _python("-c", "import config.wsgi", env=env)
 
     assert result.returncode == 0, result.stderr
 

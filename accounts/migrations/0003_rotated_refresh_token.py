@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_currency_code_field'),
+        ('accounts', '0001_squashed_0002_currency_code_field'),
         ('token_blacklist', '0013_alter_blacklistedtoken_options_and_more'),
     ]
 

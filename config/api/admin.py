@@ -168,6 +168,19 @@ class SoftDeleteAdminMixin:
         return [str(obj) for obj in objs], {str(name): len(objs)}, set(), []
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the application records and the admin only reads: no add, change or delete."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(IdempotencyKey)
 class IdempotencyKeyAdmin(admin.ModelAdmin):
     """Recorded by config.api.idempotency; staff look keys up, nobody edits them."""

@@ -88,16 +88,14 @@ _REFUSED = "_refused_by_a_rate_limit"
 
 
 class _CacheRateLimit(BaseThrottle):
-    """One django-ratelimit bucket; subclasses say which rate, which key, and when they apply."""
+    """One django-ratelimit bucket; subclasses say which rate and which key (None: the request is not
+    counted here, e.g. a signed-in caller in the anonymous limit)."""
 
     rate_setting: str = ""
     bucket: str = ""
 
     def __init__(self) -> None:
         self._wait: float | None = None
-
-    def applies(self, request: Request, view: Any) -> bool:
-        return True
 
     def key(self, request: Request, view: Any) -> str | None:
         raise NotImplementedError
@@ -115,7 +113,7 @@ class _CacheRateLimit(BaseThrottle):
         # anyway, so it spends no other bucket and no other key's work (the login's account
         # buckets look the claimed user up: a flood from one IP past its limit would still cost a
         # query each).
-        if getattr(request, _REFUSED, False) or not self.applies(request, view):
+        if getattr(request, _REFUSED, False):
             return True
         self._wait = _worst_wait(
             [
@@ -131,26 +129,28 @@ class _CacheRateLimit(BaseThrottle):
         return self._wait
 
 
+def _signed_in(request: Request) -> bool:
+    return bool(request.user and request.user.is_authenticated)
+
+
 class AnonRateLimit(_CacheRateLimit):
+    """Per client IP, anonymous callers only."""
+
     rate_setting = "RATE_LIMIT_ANON"
     bucket = "anon"
 
-    def applies(self, request: Request, view: Any) -> bool:
-        return not (request.user and request.user.is_authenticated)
-
     def key(self, request: Request, view: Any) -> str | None:
-        return client_ip(request)
+        return None if _signed_in(request) else client_ip(request)
 
 
 class UserRateLimit(_CacheRateLimit):
+    """Per signed-in user (anonymous callers are AnonRateLimit's)."""
+
     rate_setting = "RATE_LIMIT_USER"
     bucket = "user"
 
-    def applies(self, request: Request, view: Any) -> bool:
-        return bool(request.user and request.user.is_authenticated)
-
     def key(self, request: Request, view: Any) -> str | None:
-        return str(request.user.pk)
+        return str(request.user.pk) if _signed_in(request) else None
 
 
 class AuthIpRateLimit(_CacheRateLimit):
@@ -194,17 +194,14 @@ class LoginAccountRateLimit(AuthUsernameRateLimit):
         return login_buckets(username=data.get("username"), email=data.get("email"))
 
 
-class PasswordChangeRateLimit(_CacheRateLimit):
-    """Per user on a password change: a stolen access token must not buy unlimited guesses of the password."""
+class PasswordChangeRateLimit(UserRateLimit):
+    """Per user on a password change: a stolen access token must not buy unlimited guesses of the password.
+
+    Counted like `UserRateLimit` (signed-in callers, by user), in a bucket and at a rate of its own.
+    """
 
     rate_setting = "RATE_LIMIT_PASSWORD_CHANGE"
     bucket = "password-change"
-
-    def applies(self, request: Request, view: Any) -> bool:
-        return bool(request.user and request.user.is_authenticated)
-
-    def key(self, request: Request, view: Any) -> str | None:
-        return str(request.user.pk)
 
 
 LOGIN_RATE_LIMITS = [AuthIpRateLimit, LoginAccountRateLimit]

@@ -7,16 +7,15 @@ unique there even among deleted rows; here only among living ones, so a deleted 
 imports, and a living one whose SKU a living product of ours already has is skipped.
 """
 
-import uuid
 from decimal import Decimal
 from typing import Any
 
-from accounts.models import Role, User
+from accounts.models import Role
 from catalog.caching import product_cache_invalidate
 from catalog.models import Product
 
-from ..importing import Imported, Row, Run, Skipped, Table, aware, check
-from .users import LegacyUser, UserImporter
+from ..importing import Imported, Row, Run, Skipped, Table, as_uuid, aware, check
+from .users import LegacyUser, users_table
 
 SOURCE = "catalog-service"
 
@@ -44,16 +43,12 @@ def _person(row: Row) -> LegacyUser | Skipped:
 
 
 def tables(run: Run) -> list[Table]:
-    users = UserImporter()
     living_skus: set[str] = set()
-
-    def convert_users(rows: list[Row]) -> list[Any]:
-        return users.convert([_person(row) for row in rows])
 
     def convert_products(rows: list[Row]) -> list[Any]:
         alive_skus = [row["sku"] for row in rows if not row["is_deleted"] and row["sku"]]
         taken = set(Product.objects.alive().filter(sku__in=alive_skus).values_list("sku", flat=True))
-        wanted = [key for key in (_uuid(row["id"]) for row in rows) if key is not None]
+        wanted = [key for key in (as_uuid(row["id"]) for row in rows) if key is not None]
         used_ids = set(Product.objects.filter(pk__in=wanted).values_list("pk", flat=True))
         outcomes: list[Any] = []
         for row in rows:
@@ -73,7 +68,7 @@ def tables(run: Run) -> list[Table]:
                 deleted_at=(updated or created) if deleted else None,
             )
             # The predecessor's id when it is a UUID no row here has: links to /products/{id} keep working.
-            legacy_pk = _uuid(row["id"])
+            legacy_pk = as_uuid(row["id"])
             if legacy_pk is not None and legacy_pk not in used_ids:
                 product.pk = legacy_pk
             problem = check(product)
@@ -87,11 +82,7 @@ def tables(run: Run) -> list[Table]:
         return outcomes
 
     return [
-        Table(
-            name="users",
-            model=User,
-            convert=convert_users,
-        ),
+        users_table(_person),
         Table(
             name="products",
             model=Product,
@@ -100,10 +91,3 @@ def tables(run: Run) -> list[Table]:
             after_write=lambda instances: product_cache_invalidate(),
         ),
     ]
-
-
-def _uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError):
-        return None

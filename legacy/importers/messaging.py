@@ -21,7 +21,7 @@ from accounts.models import Account
 from legacy.models import LegacyRecord
 from messaging.models import Message
 
-from ..importing import Imported, Merged, Row, Run, Skipped, Table, check
+from ..importing import Imported, Merged, Row, Run, Skipped, Table, as_uuid, check
 
 SOURCE = "messaging-service"
 NEEDS_OWNER = True
@@ -59,7 +59,7 @@ def tables(run: Run) -> list[Table]:
         return outcomes
 
     def convert_messages(rows: list[Row]) -> list[Any]:
-        wanted = [key for key in (_uuid(row["message_id"]) for row in rows) if key is not None]
+        wanted = [key for key in (as_uuid(row["message_id"]) for row in rows) if key is not None]
         used = set(Message.objects.filter(pk__in=wanted).values_list("pk", flat=True))
         outcomes: list[Any] = []
         for row in rows:
@@ -70,7 +70,7 @@ def tables(run: Run) -> list[Table]:
             if account is None:
                 outcomes.append(Skipped(f"account {row['account_id']} was not imported"))
                 continue
-            message_id = _uuid(row["message_id"])
+            message_id = as_uuid(row["message_id"])
             if message_id is None:
                 outcomes.append(Skipped(f"message_id: {row['message_id']!r} is not a UUID"))
                 continue
@@ -104,10 +104,3 @@ def tables(run: Run) -> list[Table]:
             keep_ids=False,
         ),
     ]
-
-
-def _uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError):
-        return None

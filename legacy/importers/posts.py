@@ -12,15 +12,13 @@ at most POST_TEXT_MAX_BYTES of UTF-8).
 """
 
 import re
-import uuid
 from typing import Any
 
-from accounts.models import User
 from posts.caching import post_list_cache_invalidate
 from posts.models import Post
 
-from ..importing import Imported, Row, Run, Skipped, Table, aware, check
-from .users import LegacyUser, UserImporter
+from ..importing import Imported, Row, Run, Skipped, Table, as_uuid, aware, check
+from .users import LegacyUser, users_table
 
 SOURCE = "posts-service"
 NOT_IN_USERNAME = re.compile(r"[^\w.@+-]")
@@ -39,21 +37,10 @@ def _person(row: Row) -> LegacyUser | Skipped:
     )
 
 
-def _uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
 def tables(run: Run) -> list[Table]:
-    users = UserImporter()
-
-    def convert_users(rows: list[Row]) -> list[Any]:
-        return users.convert([_person(row) for row in rows])
 
     def convert_posts(rows: list[Row]) -> list[Any]:
-        wanted = [key for key in (_uuid(row["id"]) for row in rows) if key is not None]
+        wanted = [key for key in (as_uuid(row["id"]) for row in rows) if key is not None]
         used = set(Post.objects.filter(pk__in=wanted).values_list("pk", flat=True))
         outcomes: list[Any] = []
         for row in rows:
@@ -62,7 +49,7 @@ def tables(run: Run) -> list[Table]:
                 outcomes.append(Skipped(f"user {row['user_id']} was not imported (skipped, or absent from the source)"))
                 continue
             post = Post(author_id=author, text=row["text"] or "")
-            legacy_pk = _uuid(row["id"])
+            legacy_pk = as_uuid(row["id"])
             if legacy_pk is not None and legacy_pk not in used:
                 post.pk = legacy_pk
             problem = check(post, exclude=["author"])
@@ -79,11 +66,7 @@ def tables(run: Run) -> list[Table]:
             post_list_cache_invalidate(author_id)
 
     return [
-        Table(
-            name="users",
-            model=User,
-            convert=convert_users,
-        ),
+        users_table(_person),
         Table(
             name="posts",
             model=Post,

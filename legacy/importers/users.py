@@ -13,7 +13,7 @@ Decided (docs/MIGRATING.md, "Users from two services"):
 """
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,7 +23,7 @@ from django.db.models.functions import Lower
 
 from accounts.models import Role, User
 
-from ..importing import Imported, Merged, Skipped, check
+from ..importing import Imported, Merged, Row, Skipped, Table, check
 
 BCRYPT_PREFIXES = ("$2a$", "$2b$", "$2y$")
 PLAINTEXT_NOTE = "plaintext passwords hashed (never stored as given)"
@@ -52,6 +52,12 @@ def encoded_password(value: str) -> tuple[str, str]:
         # Django's "bcrypt" hasher reads "bcrypt$" + the hash as bcrypt wrote it.
         return f"bcrypt${value}", ""
     return make_password(value), PLAINTEXT_NOTE
+
+
+def users_table(person: Callable[[Row], LegacyUser | Skipped]) -> Table:
+    """A service's `users` table: each row made a `LegacyUser` by `person`, then one importer's rules."""
+    importer = UserImporter()
+    return Table(name="users", model=User, convert=lambda rows: importer.convert([person(row) for row in rows]))
 
 
 class UserImporter:

@@ -449,11 +449,7 @@ def check_data(check: harness.Checks, load: Load, *, database_url: str) -> None:
 
 # --- Setup ------------------------------------------------------------------------------------
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--port", type=int, default=8521)
-    parser.add_argument("--redis-port", type=int, default=6391)
-    parser.add_argument("--postgres-port", type=int, default=5441)
-    return parser.parse_args()
+    return harness.own_stack_parser(__doc__, port=8521, redis_port=6391, postgres_port=5441).parse_args()
 
 
 def seed(env: dict[str, str]) -> dict[str, Any]:

@@ -55,11 +55,7 @@ PRODUCTS = 3000
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--port", type=int, default=8691)
-    parser.add_argument("--postgres-port", type=int, default=5461)
-    parser.add_argument("--pgbouncer-port", type=int, default=6461)
-    parser.add_argument("--redis-port", type=int, default=6393)
+    parser = harness.own_stack_parser(__doc__, port=8691, postgres_port=5461, pgbouncer_port=6461, redis_port=6393)
     parser.add_argument("--seconds", type=int, default=15, help="length of the load phase")
     return parser.parse_args()
 

@@ -42,12 +42,9 @@ STATEMENTS = {"shared_preload_libraries": "pg_stat_statements"}
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--port", type=int, default=8681)
-    parser.add_argument("--redis-port", type=int, default=6392)
-    parser.add_argument("--primary-port", type=int, default=5451)
-    parser.add_argument("--replica-port", type=int, default=5452)
-    return parser.parse_args()
+    return harness.own_stack_parser(
+        __doc__, port=8681, redis_port=6392, primary_port=5451, replica_port=5452
+    ).parse_args()
 
 
 def query_counts(url: str) -> Counter:

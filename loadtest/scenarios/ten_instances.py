@@ -50,10 +50,8 @@ LUA = Path(__file__).with_name("ten_instances.lua")
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = harness.own_stack_parser(__doc__, redis_port=6394, postgres_port=5471)
     parser.add_argument("--first-port", type=int, default=8701, help="instance N listens on first-port + N - 1")
-    parser.add_argument("--redis-port", type=int, default=6394)
-    parser.add_argument("--postgres-port", type=int, default=5471)
     parser.add_argument("--seconds", type=int, default=20, help="seconds of load (default 20)")
     return parser.parse_args()
 

@@ -135,12 +135,16 @@ def test_admin_moving_an_account_onto_a_taken_name_is_400(admin_client_api, user
 
 
 # --- PATCH and PUT --------------------------------------------------------------------------
-def test_patch_keeps_unspecified_fields(user, user_client):
-    account = AccountFactory.create(
+@pytest.fixture
+def noted_account(user) -> Account:
+    """An account of `user` with every optional field away from its default."""
+    return AccountFactory.create(
         owner=user, name="Keep", description="notes", balance="12.50", currency="EUR", active=False
     )
 
-    response = user_client.patch(detail(account), {"description": "new notes"})
+
+def test_patch_keeps_unspecified_fields(noted_account, user_client):
+    response = user_client.patch(detail(noted_account), {"description": "new notes"})
 
     assert response.status_code == 200, response.content
     body = response.json()
@@ -148,23 +152,20 @@ def test_patch_keeps_unspecified_fields(user, user_client):
     assert (body["name"], body["balance"], body["currency"], body["active"]) == ("Keep", "12.50", "EUR", False)
 
 
-def test_put_resets_omitted_optional_fields_to_defaults(user, user_client):
-    account = AccountFactory.create(
-        owner=user, name="Full", description="notes", balance="12.50", currency="EUR", active=False
-    )
-
-    response = user_client.put(detail(account), {"name": "Replaced"})
+def test_put_resets_omitted_optional_fields_to_defaults(user, noted_account, user_client):
+    response = user_client.put(detail(noted_account), {"name": "Replaced"})
 
     assert response.status_code == 200, response.content
-    body = response.json()
-    assert body["name"] == "Replaced"
-    assert body["description"] == ""
-    assert body["balance"] == "0.00"
-    assert body["currency"] == "USD"
-    assert body["active"] is True
-    assert body["owner"] == str(user.id)
-    account.refresh_from_db()
-    assert (account.description, str(account.balance), account.currency, account.active) == ("", "0.00", "USD", True)
+    defaults = {"description": "", "balance": "0.00", "currency": "USD", "active": True}
+    assert {field: response.json()[field] for field in defaults} == defaults
+    assert (response.json()["name"], response.json()["owner"]) == ("Replaced", str(user.id))
+    noted_account.refresh_from_db()
+    assert (noted_account.description, str(noted_account.balance), noted_account.currency, noted_account.active) == (
+        "",
+        "0.00",
+        "USD",
+        True,
+    )
 
 
 def test_put_requires_name(user, user_client):

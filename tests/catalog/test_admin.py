@@ -1,7 +1,6 @@
 """The Django admin for products: lists with filters and search; its writes behave like the API's."""
 
 import pytest
-from django.test import Client
 
 from catalog.models import Product
 
@@ -11,25 +10,18 @@ from .helpers import PRODUCTS_URL
 pytestmark = pytest.mark.django_db(transaction=True)  # cache invalidation runs on commit
 
 
-@pytest.fixture
-def staff_client(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    return client
-
-
-def test_changelist_with_search_and_filters(staff_client):
+def test_changelist_with_search_and_filters(staff):
     make_product(name="Findable", category="Tools")
-    response = staff_client.get("/admin/catalog/product/", {"q": "findable", "category": "Tools"})
+    response = staff.get("/admin/catalog/product/", {"q": "findable", "category": "Tools"})
     assert response.status_code == 200
     assert b"Findable" in response.content
-    assert staff_client.get("/admin/catalog/product/", {"deleted_at__isempty": "1"}).status_code == 200
+    assert staff.get("/admin/catalog/product/", {"deleted_at__isempty": "1"}).status_code == 200
 
 
-def test_admin_change_invalidates_the_api_cache(staff_client, api_client):
+def test_admin_change_invalidates_the_api_cache(staff, api_client):
     product = make_product(name="Before", sku="ADM-1")
     assert api_client.get(PRODUCTS_URL).json()["results"][0]["name"] == "Before"
-    response = staff_client.post(
+    response = staff.post(
         f"/admin/catalog/product/{product.id}/change/",
         {"name": "After", "description": "", "price": "1.00", "stock": "0", "category": "", "sku": "ADM-1"},
     )
@@ -37,10 +29,10 @@ def test_admin_change_invalidates_the_api_cache(staff_client, api_client):
     assert api_client.get(PRODUCTS_URL).json()["results"][0]["name"] == "After"
 
 
-def test_admin_delete_is_the_soft_delete(staff_client, api_client):
+def test_admin_delete_is_the_soft_delete(staff, api_client):
     product = make_product()
     assert api_client.get(PRODUCTS_URL).json()["count"] == 1
-    response = staff_client.post(f"/admin/catalog/product/{product.id}/delete/", {"post": "yes"})
+    response = staff.post(f"/admin/catalog/product/{product.id}/delete/", {"post": "yes"})
     assert response.status_code == 302
     product.refresh_from_db()
     assert product.deleted_at is not None
@@ -48,14 +40,14 @@ def test_admin_delete_is_the_soft_delete(staff_client, api_client):
     assert Product.objects.count() == 1
 
 
-def test_admin_delete_of_an_already_deleted_product_keeps_its_deletion_time(staff_client):
+def test_admin_delete_of_an_already_deleted_product_keeps_its_deletion_time(staff):
     """Staff see deleted products too; deleting one again is a no-op, not a 404 page."""
     product = make_product()
-    staff_client.post(f"/admin/catalog/product/{product.id}/delete/", {"post": "yes"})
+    staff.post(f"/admin/catalog/product/{product.id}/delete/", {"post": "yes"})
     product.refresh_from_db()
     deleted_at = product.deleted_at
 
-    response = staff_client.post(f"/admin/catalog/product/{product.id}/delete/", {"post": "yes"})
+    response = staff.post(f"/admin/catalog/product/{product.id}/delete/", {"post": "yes"})
 
     assert response.status_code == 302
     product.refresh_from_db()

@@ -30,22 +30,16 @@ def test_list_and_detail_answer_without_trailing_slash(api_client):
     assert api_client.get(f"/api/v1/products/{product.id}").status_code == 200
 
 
-def test_anonymous_cannot_write(api_client, product_payload):
+@pytest.mark.parametrize(("caller", "status"), [("api_client", 401), ("user_client", 403)], ids=["anonymous", "user"])
+def test_only_an_admin_writes(request, product_payload, caller, status):
+    client = request.getfixturevalue(caller)
     product = make_product()
-    assert_error_shape(api_client.post(PRODUCTS_URL, product_payload), 401)
-    assert_error_shape(api_client.put(detail_url(product.id), product_payload), 401)
-    assert_error_shape(api_client.patch(detail_url(product.id), {"name": "x"}), 401)
-    assert_error_shape(api_client.delete(detail_url(product.id)), 401)
-
-
-def test_user_cannot_write(user_client, product_payload):
-    product = make_product()
-    assert_error_shape(user_client.post(PRODUCTS_URL, product_payload), 403)
-    assert_error_shape(user_client.put(detail_url(product.id), product_payload), 403)
-    assert_error_shape(user_client.patch(detail_url(product.id), {"name": "x"}), 403)
-    assert_error_shape(user_client.delete(detail_url(product.id)), 403)
+    assert_error_shape(client.post(PRODUCTS_URL, product_payload), status)
+    assert_error_shape(client.put(detail_url(product.id), product_payload), status)
+    assert_error_shape(client.patch(detail_url(product.id), {"name": "x"}), status)
+    assert_error_shape(client.delete(detail_url(product.id)), status)
     assert Product.objects.alive().count() == 1
-    assert user_client.get(detail_url(product.id)).status_code == 200
+    assert client.get(detail_url(product.id)).status_code == 200
 
 
 def test_admin_creates_a_product(admin_client_api, product_payload):

@@ -24,6 +24,11 @@ def counts(report: dict[str, Any]) -> dict[str, tuple[int, int, int, int]]:
     return {t["table"]: (t["read"], t["imported"], t["merged"], t["skipped"]) for t in report["tables"]}
 
 
+def rechecked(report: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    """Per table: (unchanged, changed), the rows a rerun found imported before."""
+    return {t["table"]: (t["unchanged"], t["changed"]) for t in report["tables"]}
+
+
 def skips(report: dict[str, Any], table: str) -> dict[str, str]:
     row = next(t for t in report["tables"] if t["table"] == table)
     return {skip["legacy_id"]: skip["reason"] for skip in row["skips"]}

@@ -1,13 +1,10 @@
 """The catalog service's import, from its PostgreSQL database made from fixtures/catalog_service.sql."""
 
-import json
 from collections.abc import Callable
-from io import StringIO
 from pathlib import Path
 
 import psycopg
 import pytest
-from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from accounts.models import Role, User
@@ -16,6 +13,8 @@ from config.settings import base
 from legacy.models import LegacyRecord
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import ProductFactory
+from tests.legacy import helpers
+from tests.legacy.helpers import counts, rechecked, skips
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres(reason="the catalog service's database is PostgreSQL")]
 
@@ -35,48 +34,20 @@ def here_before() -> None:
 
 
 def run_import(url: str, tmp_path: Path, *extra: str) -> dict:
-    report_file = tmp_path / "report.json"
-    out = StringIO()
-    call_command("import_legacy", "catalog-service", "--from", url, "--report", str(report_file), *extra, stdout=out)
-    report = json.loads(report_file.read_text())
-    report["printed"] = out.getvalue()
-    return report
-
-
-def counts(report: dict, table: str) -> dict:
-    row = next(t for t in report["tables"] if t["table"] == table)
-    return {key: row[key] for key in ("read", "imported", "merged", "skipped", "unchanged", "changed")}
-
-
-def reasons(report: dict, table: str) -> dict[str, str]:
-    row = next(t for t in report["tables"] if t["table"] == table)
-    return {skip["legacy_id"]: skip["reason"] for skip in row["skips"]}
+    return helpers.run_import("catalog-service", url, tmp_path, *extra)
 
 
 def test_every_row_is_accounted_for(catalog_url: str, here_before: None, tmp_path: Path) -> None:
     report = run_import(catalog_url, tmp_path)
 
-    assert counts(report, "users") == {
-        "read": 10,
-        "imported": 6,
-        "merged": 1,
-        "skipped": 3,
-        "unchanged": 0,
-        "changed": 0,
-    }
-    skipped_users = reasons(report, "users")
+    # (read, imported, merged, skipped); nothing was there before, so nothing unchanged or changed
+    assert counts(report) == {"users": (10, 6, 1, 3), "products": (8, 4, 0, 4)}
+    assert rechecked(report) == {"users": (0, 0), "products": (0, 0)}
+    skipped_users = skips(report, "users")
     assert "username" in skipped_users["66666666-6666-4666-8666-666666666666"]
     assert "email" in skipped_users["77777777-7777-4777-8777-777777777777"]
     assert "'taken' is taken" in skipped_users["88888888-8888-4888-8888-888888888888"]
-    assert counts(report, "products") == {
-        "read": 8,
-        "imported": 4,
-        "merged": 0,
-        "skipped": 4,
-        "unchanged": 0,
-        "changed": 0,
-    }
-    skipped_products = reasons(report, "products")
+    skipped_products = skips(report, "products")
     assert skipped_products["c0000000-0000-4000-8000-000000000004"].startswith("price:")
     assert skipped_products["c0000000-0000-4000-8000-000000000005"].startswith("stock:")
     assert skipped_products["c0000000-0000-4000-8000-000000000006"].startswith("name:")
@@ -158,22 +129,9 @@ def test_a_second_run_imports_only_what_is_new_and_reports_what_changed(
 
     again = run_import(catalog_url, tmp_path)
 
-    assert counts(again, "users") == {
-        "read": 10,
-        "imported": 0,
-        "merged": 0,
-        "skipped": 3,
-        "unchanged": 7,
-        "changed": 0,
-    }
-    assert counts(again, "products") == {
-        "read": 9,
-        "imported": 1,  # only the row added since
-        "merged": 0,
-        "skipped": 4,
-        "unchanged": 3,
-        "changed": 1,
-    }
+    # Products: only the row added since is imported; W-1's new price is a change, not applied.
+    assert counts(again) == {"users": (10, 0, 0, 3), "products": (9, 1, 0, 4)}
+    assert rechecked(again) == {"users": (7, 0), "products": (3, 1)}
     assert next(t for t in again["tables"] if t["table"] == "products")["changed_ids"] == [
         "c0000000-0000-4000-8000-000000000001"
     ]
@@ -186,6 +144,5 @@ def test_a_dry_run_writes_nothing(catalog_url: str, here_before: None, tmp_path:
 
     report = run_import(catalog_url, tmp_path, "--dry-run")
 
-    assert counts(report, "users")["imported"] == 6
-    assert counts(report, "products")["skipped"] == 4
+    assert counts(report) == {"users": (10, 6, 1, 3), "products": (8, 4, 0, 4)}
     assert (User.objects.count(), Product.objects.count(), LegacyRecord.objects.count()) == (users, products, 0)

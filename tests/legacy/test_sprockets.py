@@ -1,16 +1,15 @@
 """The sprocket-factory service's import, from its PostgreSQL database made from fixtures/sprockets_service.sql."""
 
-import json
 from collections.abc import Callable
 from decimal import Decimal
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from legacy.models import LegacyRecord
 from sprockets.models import Factory, FactoryChartEntry, Location, Sprocket, SprocketType
+from tests.legacy import helpers
+from tests.legacy.helpers import counts
 from tests.sprockets.factories import LocationFactory, SprocketTypeFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres(reason="the sprocket service's database is PostgreSQL")]
@@ -28,15 +27,7 @@ def here_before() -> None:
 
 
 def run_import(url: str, tmp_path: Path, *extra: str) -> dict:
-    report_file = tmp_path / "report.json"
-    call_command(
-        "import_legacy", "sprockets-service", "--from", url, "--report", str(report_file), *extra, stdout=StringIO()
-    )
-    return json.loads(report_file.read_text())
-
-
-def counts(report: dict) -> dict[str, tuple[int, int, int, int]]:
-    return {t["table"]: (t["read"], t["imported"], t["merged"], t["skipped"]) for t in report["tables"]}
+    return helpers.run_import("sprockets-service", url, tmp_path, *extra)
 
 
 @pytest.mark.parametrize("batch_size", ["2000", "2"], ids=["one batch", "batches of 2"])

@@ -4,7 +4,6 @@ import itertools
 from io import StringIO
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
@@ -17,16 +16,9 @@ from .factories import FactoryFactory, SprocketFactory, SprocketTypeFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_browser(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    return client
-
-
-def test_factory_change_page_shows_an_inline_svg_chart(admin_browser):
+def test_factory_change_page_shows_an_inline_svg_chart(staff):
     sprocket = SprocketFactory.create()
-    response = admin_browser.get(f"/admin/sprockets/factory/{sprocket.factory.pk}/change/")
+    response = staff.get(f"/admin/sprockets/factory/{sprocket.factory.pk}/change/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "<svg" in html
@@ -34,14 +26,14 @@ def test_factory_change_page_shows_an_inline_svg_chart(admin_browser):
     assert "cdn" not in html.lower()
 
 
-def test_factory_page_draws_the_newest_points_and_links_the_whole_history(admin_browser):
+def test_factory_page_draws_the_newest_points_and_links_the_whole_history(staff):
     factory = Factory.objects.bulk_create([Factory(name="Long history")])[0]
     FactoryChartEntry.objects.bulk_create(
         FactoryChartEntry(factory=factory, sprocket_production_goal=5, sprocket_production_actual=i % 7)
         for i in range(1500)
     )
 
-    html = admin_browser.get(f"/admin/sprockets/factory/{factory.pk}/change/").content.decode()
+    html = staff.get(f"/admin/sprockets/factory/{factory.pk}/change/").content.decode()
 
     assert "The newest 1000 of 1500 points" in html
     assert f'href="/api/v1/factories/{factory.pk}/chart?bucket=hour"' in html
@@ -71,15 +63,15 @@ def test_chart_svg_is_downsampled():
         "/admin/sprockets/factory/add/",
     ],
 )
-def test_admin_pages_render(admin_browser, url):
+def test_admin_pages_render(staff, url):
     SprocketFactory.create()
-    assert admin_browser.get(url).status_code == 200
+    assert staff.get(url).status_code == 200
 
 
-def test_admin_sprocket_add_and_delete_go_through_the_service(admin_browser):
+def test_admin_sprocket_add_and_delete_go_through_the_service(staff):
     factory = FactoryFactory.create()
     sprocket_type = SprocketTypeFactory.create()
-    response = admin_browser.post(
+    response = staff.post(
         "/admin/sprockets/sprocket/add/",
         {
             "name": "via admin",
@@ -93,16 +85,16 @@ def test_admin_sprocket_add_and_delete_go_through_the_service(admin_browser):
     factory.refresh_from_db()
     assert factory.sprocket_production_actual == 1
     sprocket = Sprocket.objects.get()
-    response = admin_browser.post(f"/admin/sprockets/sprocket/{sprocket.pk}/delete/", {"post": "yes"})
+    response = staff.post(f"/admin/sprockets/sprocket/{sprocket.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     factory.refresh_from_db()
     assert factory.sprocket_production_actual == 0
     assert factory_chart_data(factory_id=factory.pk)["sprocket_production_actual"] == [0, 1, 0]
 
 
-def test_admin_goal_change_records_a_chart_point(admin_browser):
+def test_admin_goal_change_records_a_chart_point(staff):
     factory = services.factory_create(name="Admin made", sprocket_production_goal=1)
-    response = admin_browser.post(
+    response = staff.post(
         f"/admin/sprockets/factory/{factory.pk}/change/",
         {"name": "Admin made", "location": "", "sprocket_production_goal": 6},
     )

@@ -8,9 +8,12 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.test import Client
+from rest_framework.viewsets import ViewSetMixin
 
 from config.api.exceptions import ObjectNotFound
+from config.api.viewsets import ScopedModelViewSet
 from sprockets import services
+from sprockets.api import views
 from sprockets.models import Location, SprocketType
 from tests.helpers import assert_error_shape
 
@@ -125,13 +128,26 @@ def test_the_domain_does_not_import_the_api_layer():
             assert layer not in source, f"{module} imports {layer}"
 
 
-def test_sprockets_viewsets_get_their_rows_from_the_selectors(admin_user):
-    from config.api.viewsets import ScopedModelViewSet
+def _routed_viewsets() -> dict[str, type]:
+    """The router's sprockets viewsets by basename: a new one is checked without editing this test."""
     from config.api_v1 import router
 
-    viewsets = [viewset for _, viewset, _ in router.registry if viewset.__module__ == "sprockets.api.views"]
-    assert len(viewsets) == 4
-    for viewset in viewsets:
-        assert issubclass(viewset, ScopedModelViewSet), viewset
-        assert "scoped_queryset" in vars(viewset), viewset
-        assert viewset().scoped_queryset(admin_user).ordered, viewset
+    return {basename: viewset for _, viewset, basename in router.registry if viewset.__module__ == views.__name__}
+
+
+def test_every_viewset_of_the_app_is_routed_and_checked_below():
+    defined = {
+        obj
+        for obj in vars(views).values()
+        if isinstance(obj, type) and issubclass(obj, ViewSetMixin) and obj.__module__ == views.__name__
+    }
+    assert defined, "no viewsets found in sprockets.api.views"
+    assert defined == set(_routed_viewsets().values())
+
+
+@pytest.mark.parametrize("basename", sorted(_routed_viewsets()))
+def test_sprockets_viewsets_get_their_rows_from_the_selectors(admin_user, basename):
+    viewset = _routed_viewsets()[basename]
+    assert issubclass(viewset, ScopedModelViewSet), viewset
+    assert "scoped_queryset" in vars(viewset), viewset
+    assert viewset().scoped_queryset(admin_user).ordered, viewset
