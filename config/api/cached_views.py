@@ -22,12 +22,12 @@ from django.db.models import QuerySet
 from django.utils.http import parse_etags
 from rest_framework import status
 from rest_framework.exceptions import NotFound
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .caching import cached
 from .filters import Pairs
+from .renderers import JSONRenderer
 
 
 class CachedReadMixin:

@@ -19,10 +19,11 @@ import codecs
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.http import parse_header_parameters
 
 from .exceptions import error_body
+from .renderers import JsonResponse
 from .text import utf8_safe
 
 # Codec names after `codecs.lookup`, so that every alias counts ("UTF8", "utf_8", "us-ascii").

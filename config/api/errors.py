@@ -3,10 +3,11 @@
 import sys
 
 from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 from django.views.decorators.csrf import csrf_exempt
 
 from .exceptions import DatabaseUnavailable, error_body, is_database_unavailable, too_many_parts_detail
+from .renderers import JsonResponse
 
 
 @csrf_exempt

@@ -7,7 +7,7 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django_prometheus.exports import ExportToDjangoView
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from .exceptions import error_body
 from .filters import given_parameters
+from .renderers import JsonResponse
 
 logger = logging.getLogger(__name__)
 

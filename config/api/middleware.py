@@ -14,10 +14,11 @@ from csp.middleware import CSPMiddleware as LibraryCSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 
 from .exceptions import ObjectNotFound, error_body
 from .logging import request_id_var
+from .renderers import JsonResponse
 
 logger = logging.getLogger("config.request")
 

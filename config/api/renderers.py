@@ -1,4 +1,11 @@
-"""The browsable API's renderer, bounded: no HTML page longer than the 8 MiB every answer keeps to.
+"""The JSON every answer is written in, and the browsable API's renderer, bounded.
+
+JSON: DRF's compact rendering, ending with a newline (docs/API.md, Conventions: a curl user's
+next prompt starts on a line of its own). `JSONRenderer` writes the answers of the views,
+`JsonResponse` those made outside DRF (middleware refusals, Django's error handlers, /metrics'
+refusals): one home for the bytes, so both kinds of answer read the same.
+
+The browsable API: no HTML page longer than the 8 MiB every answer keeps to.
 
 The page shows an answer up to three times (the data, and the PUT form and raw-data form filled
 with it), each HTML-escaped: `'` is six bytes (`&#x27;`), `"` seven once JSON wrote it `\\"`. A
@@ -10,9 +17,25 @@ filled with it. Below that the page is at most 3 x 6 x 256 KiB = 4.5 MiB plus it
 from collections.abc import Mapping
 from typing import Any
 
+from django.http import HttpResponse
 from rest_framework import renderers
 
 BROWSABLE_CONTENT_MAX_BYTES = 256 * 1024
+
+
+class JSONRenderer(renderers.JSONRenderer):
+    """DRF's JSON renderer; a body that is not empty ends with one newline (JSON allows whitespace after a value)."""
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        body = super().render(data, accepted_media_type, renderer_context)
+        return body + b"\n" if body else body
+
+
+class JsonResponse(HttpResponse):
+    """An answer made outside DRF, in the same bytes as the views' (JSONRenderer) and with its Content-Type."""
+
+    def __init__(self, data: Any, *, status: int = 200) -> None:
+        super().__init__(JSONRenderer().render(data), status=status, content_type=JSONRenderer.media_type)
 
 
 class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
@@ -26,7 +49,7 @@ class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
         self, data: Any, accepted_media_type: str | None, renderer_context: Mapping[str, Any]
     ) -> dict[str, Any]:
         # DRF builds one renderer per request, so this is the size of this request's answer.
-        self.json_size = len(renderers.JSONRenderer().render(data))
+        self.json_size = len(JSONRenderer().render(data))
         return super().get_context(data, accepted_media_type, renderer_context)
 
     @property

@@ -8,9 +8,18 @@ import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
+from config import __version__
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
+# cookiecutter-django's convention: with DJANGO_READ_DOT_ENV_FILE=true (set in the real environment,
+# not in the file) the settings read the repository's `.env` first. A variable already in the
+# environment wins over the file. gunicorn.conf.py does not read it: GUNICORN_* and
+# FORWARDED_ALLOW_IPS come from the real environment only.
+READ_DOT_ENV_FILE = env.bool("DJANGO_READ_DOT_ENV_FILE", default=False)
+if READ_DOT_ENV_FILE:
+    env.read_env(str(BASE_DIR / ".env"))
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -291,7 +300,7 @@ REST_FRAMEWORK = {
         "config.api.parsers.MultiPartParser",
     ],
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "config.api.renderers.JSONRenderer",
         "config.api.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.PageNumberPagination",
@@ -344,7 +353,8 @@ SPECTACULAR_SETTINGS = {
         "paginated (`?page=`, `?page_size=` up to 100; messages use `?cursor=`). Every error has one "
         'shape: `{"type", "errors": [{"code", "detail", "attr"}]}`; 404 also means "not yours".'
     ),
-    "VERSION": "1.0.0",
+    # The project's version, kept in pyproject.toml only (config/__init__.py reads it).
+    "VERSION": __version__,
     # One tag per domain: Swagger UI and ReDoc group operations by them, in this order, and a
     # generated client puts each tag's functions in a module of its own. Each view names its tag
     # (config.api.openapi.documented); tests/test_openapi_docs.py checks every operation has one.
