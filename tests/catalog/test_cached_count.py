@@ -4,9 +4,14 @@ Every page, page size and ordering of one filter share the count; a new filter c
 write that invalidates the list invalidates its counts too.
 """
 
+from collections.abc import Iterator
+from unittest import mock
+
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from redis.connection import AbstractConnection
 
 from tests.posts.factories import PostFactory
 
@@ -56,3 +61,41 @@ def test_each_viewer_has_its_own_count(user, other_user, client_for):
         response = client_for(viewer).get("/api/v1/posts/", {"page_size": 1})
         assert response.status_code == 200, response.content
         assert response.json()["count"] == expected
+
+
+@pytest.fixture
+def redis_round_trips() -> Iterator[list[int]]:
+    """How many commands each round trip of the cache to Redis sent (one entry per round trip).
+
+    The rate limits' counters (`rl:` keys, config/api/ratelimit.py) are left out: the suite runs without them.
+    """
+    if not settings.REDIS_URL:
+        pytest.skip("needs REDIS_URL (the Redis backend)")
+    trips: list[int] = []
+    real_send = AbstractConnection.send_packed_command
+
+    def spy(self, command, *args, **kwargs):
+        # A single command is bytes or a list of its parts; a pipeline sends a list of such lists.
+        packed = command if isinstance(command, list) else [command]
+        if not any(b":rl:" in part for part in packed if isinstance(part, bytes)):  # the rate limits' counters
+            trips.append(sum(1 for part in packed if isinstance(part, bytes) and part.startswith(b"*")) or 1)
+        return real_send(self, command, *args, **kwargs)
+
+    with mock.patch.object(AbstractConnection, "send_packed_command", spy):
+        yield trips
+
+
+@committed
+def test_a_list_miss_with_a_new_filter_is_three_redis_round_trips(api_client, redis_round_trips):
+    """MGET (version, page, count); SET NX the two locks + GET both again; SET both + DEL the locks."""
+    make_product(sku="A", category="Tools")
+    api_client.get(PRODUCTS_URL)  # the namespace's version exists
+    redis_round_trips.clear()
+    assert _counted(api_client, {"category": "tools"}) == (1, 1)
+    assert len(redis_round_trips) == 3, redis_round_trips
+    redis_round_trips.clear()
+    assert _counted(api_client, {"category": "tools", "page_size": 1}) == (1, 0)  # a new page, the count read
+    assert len(redis_round_trips) == 3, redis_round_trips
+    redis_round_trips.clear()
+    assert _counted(api_client, {"category": "tools", "page_size": 1}) == (1, 0)  # a hit
+    assert len(redis_round_trips) == 1, redis_round_trips
