@@ -30,6 +30,7 @@ from rest_framework.response import Response
 
 from .caching import Companion, cached
 from .filters import Pairs
+from .pagination import bounded_count
 
 
 class CachedReadMixin:
@@ -144,21 +145,18 @@ class CachedReadMixin:
         identity = [request.path, counted]
         return self._cache_key(request, "count:" + hashlib.sha256(json.dumps(identity).encode()).hexdigest())
 
-    def paginated_count(self, queryset: Any) -> int:
-        """The page's total, cached per filter: one count for every page, size and ordering of it.
+    def paginated_count(self, queryset: Any) -> tuple[int, bool]:
+        """The page's total as `bounded_count()` gives it, cached per filter (every page, size and ordering).
 
         Under the list's namespace, so the write that bumps the list's entries drops its counts
         too; read and stored with the page (`list()`: a `Companion` of its entry), so a page's miss
-        costs no more cache round trips for it. Counting is most of a miss on a big table
-        (PostgreSQL has no cheap exact count); a new filter still counts once.
+        costs no more cache round trips for it. Counting is most of a miss on a big table: a new
+        filter still counts once, up to LIST_COUNT_LIMIT rows.
         """
-        if not isinstance(queryset, QuerySet):
-            return len(queryset)
-        unordered = queryset.order_by()
         page_count: Companion | None = getattr(self, "_page_count", None)
-        if page_count is None:  # not through list(): count, uncached
-            return unordered.count()
-        return page_count.get(unordered.count, self.cache_namespace_for(self.request))  # type: ignore[attr-defined]
+        if page_count is None or not isinstance(queryset, QuerySet):  # not through list(): counted, uncached
+            return bounded_count(queryset)
+        return page_count.get(lambda: bounded_count(queryset), self.cache_namespace_for(self.request))  # type: ignore[attr-defined]
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not self.cache_retrieve:

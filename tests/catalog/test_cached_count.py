@@ -10,6 +10,7 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from redis.connection import AbstractConnection
 
@@ -99,3 +100,37 @@ def test_a_list_miss_with_a_new_filter_is_three_redis_round_trips(api_client, re
     redis_round_trips.clear()
     assert _counted(api_client, {"category": "tools", "page_size": 1}) == (1, 0)  # a hit
     assert len(redis_round_trips) == 1, redis_round_trips
+
+
+@committed
+@override_settings(LIST_COUNT_LIMIT=3)
+def test_a_count_stops_at_the_limit_and_says_so(api_client):
+    """Beyond LIST_COUNT_LIMIT rows `count` is the limit with `count_is_exact: false`; every page is still there."""
+    for number in range(5):
+        make_product(sku=f"P{number}", price=number + 1)
+    with CaptureQueriesContext(connection) as queries:
+        first = api_client.get(PRODUCTS_URL, {"page_size": 2, "ordering": "price"}).json()
+    (count_sql,) = [query["sql"] for query in queries if "COUNT(" in query["sql"].upper()]
+    assert "LIMIT 4" in count_sql
+    assert (first["count"], first["count_is_exact"]) == (3, False)
+    assert [item["sku"] for item in first["results"]] == ["P0", "P1"]
+    second = api_client.get(first["next"]).json()
+    assert [item["sku"] for item in second["results"]] == ["P2", "P3"]
+    third = api_client.get(second["next"]).json()  # past the count's limit, still a page
+    assert ([item["sku"] for item in third["results"]], third["next"]) == (["P4"], None)
+    assert third["previous"] == second["next"].replace("page=3", "page=2")
+    assert api_client.get(PRODUCTS_URL, {"page_size": 2, "page": 4}).status_code == 404
+    last = api_client.get(PRODUCTS_URL, {"page_size": 2, "page": "last", "ordering": "price"}).json()
+    assert (last["count"], [item["sku"] for item in last["results"]]) == (5, ["P4"])
+    assert "count_is_exact" not in last
+
+
+@committed
+@override_settings(LIST_COUNT_LIMIT=5)
+def test_a_count_at_the_limit_is_exact(api_client):
+    for number in range(5):
+        make_product(sku=f"P{number}")
+    body = api_client.get(PRODUCTS_URL, {"page_size": 2}).json()
+    assert set(body) == {"count", "next", "previous", "results"}
+    assert body["count"] == 5
+    assert api_client.get(PRODUCTS_URL, {"page_size": 2, "page": 4}).status_code == 404
