@@ -246,7 +246,7 @@ class PageNumberPagination(OrderedPagesMixin, pagination.PageNumberPagination):
             "count_is_exact": {
                 "type": "boolean",
                 "description": "Present (false) only when the list stopped counting at its limit "
-                "(LIST_COUNT_LIMIT, 10,000 by default): `count` is then that limit, and more items match.",
+                "(LIST_COUNT_LIMIT, 1,000 by default): `count` is then that limit, and more items match.",
             },
             **properties,
         }

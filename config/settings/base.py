@@ -187,7 +187,7 @@ DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER", d
 # A page-number list counts its matching rows up to this many and no further (0: always exactly);
 # beyond it `count` is this number and the body says `"count_is_exact": false` (docs/API.md,
 # config.api.pagination.bounded_count): an exact count reads every matching row.
-LIST_COUNT_LIMIT = env.int("LIST_COUNT_LIMIT", default=10_000)
+LIST_COUNT_LIMIT = env.int("LIST_COUNT_LIMIT", default=1_000)
 
 # --- Cache --------------------------------------------------------------------------------
 # A cached answer larger than this is computed each time instead of stored (config.api.caching):
