@@ -223,13 +223,13 @@ class PageNumberPagination(OrderedPagesMixin, pagination.PageNumberPagination):
             paginator.count_exactly()
         return super().get_page_number(request, paginator)
 
-    def get_html_context(self) -> dict[str, Any]:
+    def get_html_context(self) -> Any:
         """The browsable API's page links; past a count's limit the last page known is this one or the next."""
         page = cast(Page, self.page)
         paginator = cast(CountedPaginator, page.paginator)
         if not paginator.count_is_exact:
             paginator.__dict__["num_pages"] = max(paginator.num_pages, page.number + int(page.has_next()))
-        return super().get_html_context()  # type: ignore[no-any-return]
+        return super().get_html_context()
 
     def get_paginated_response(self, data: Any) -> Response:
         paginator = cast(CountedPaginator, cast(Page, self.page).paginator)
