@@ -1,6 +1,7 @@
 """config.api.caching: versioned namespaces, invalidation after commit, single flight."""
 
 import threading
+from collections.abc import Callable
 from contextlib import nullcontext
 from unittest import mock
 
@@ -10,7 +11,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.test import override_settings
 
-from config.api.caching import bump_namespace, bump_namespace_on_commit, cached, namespace_version
+from config.api import caching
+from config.api.caching import Companion, bump_namespace, bump_namespace_on_commit, cached, namespace_version
 from tests.concurrency import run_concurrently
 
 
@@ -146,14 +148,13 @@ def test_an_oversized_list_answer_is_not_stored_but_still_served_with_its_etag(u
     Post.objects.bulk_create([Post(author=user, text="y" * 5000) for _ in range(3)])
     client = client_for(user)
     stored: list[str] = []
-    real_set = cache.set
+    real_store = caching._set_many_and_delete  # every value cached() stores goes through it
 
-    def spy(key, *args, **kwargs):
-        if key.startswith("cached:") and ":list:" in key:
-            stored.append(key)
-        return real_set(key, *args, **kwargs)
+    def spy(entries, *args, **kwargs):
+        stored.extend(key for key in entries if key.startswith("cached:") and ":list:" in key)
+        return real_store(entries, *args, **kwargs)
 
-    with override_settings(CACHE_ENTRY_MAX_BYTES=10_000), mock.patch.object(cache, "set", spy):
+    with override_settings(CACHE_ENTRY_MAX_BYTES=10_000), mock.patch.object(caching, "_set_many_and_delete", spy):
         first = client.get("/api/v1/posts/")
         assert len(first.content) > 10_000
         assert stored == []
@@ -163,3 +164,51 @@ def test_an_oversized_list_answer_is_not_stored_but_still_served_with_its_etag(u
         assert client.get("/api/v1/posts/", HTTP_IF_NONE_MATCH=again["ETag"]).status_code == 304
         client.get("/api/v1/posts/?page_size=1")  # a small page of the same list is stored
         assert len(stored) == 1
+
+
+def test_concurrent_misses_of_different_pages_count_once():
+    """A page's count is a Companion: misses of other pages of one filter wait for it, as misses of one key do."""
+    counted: list[int] = []
+    release = threading.Event()
+
+    def count() -> int:
+        counted.append(1)
+        release.wait(1)
+        return 42
+
+    def page(number: int) -> Callable[[], tuple[int, int]]:
+        def read() -> tuple[int, int]:
+            total = Companion("count:f")
+
+            def compute() -> tuple[int, int]:
+                return (number, total.get(count, "ns-pages"))
+
+            return cached("ns-pages", f"page:{number}", compute, timeout=60, companions=[total])
+
+        return read
+
+    results = run_concurrently(*(page(number) for number in range(1, 7)), on_start=release.set)
+    assert results == [(number, 42) for number in range(1, 7)]
+    assert len(counted) == 1
+    # Stored with the pages: a new page reads it, counting nothing.
+    assert page(7)() == (7, 42)
+    assert len(counted) == 1
+
+
+def test_a_companion_is_read_with_the_entry_and_stored_with_it():
+    total = Companion("count:g")
+    assert cached("ns-comp", "page:1", lambda: ("p1", total.get(lambda: 5, "ns-comp")), 60, companions=[total]) == (
+        "p1",
+        5,
+    )
+    again = Companion("count:g")
+    assert cached("ns-comp", "page:2", lambda: ("p2", again.get(lambda: 6, "ns-comp")), 60, companions=[again]) == (
+        "p2",
+        5,
+    )
+    bump_namespace("ns-comp")  # a write drops the count with the pages
+    fresh = Companion("count:g")
+    assert cached("ns-comp", "page:2", lambda: ("p2", fresh.get(lambda: 6, "ns-comp")), 60, companions=[fresh]) == (
+        "p2",
+        6,
+    )

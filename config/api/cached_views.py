@@ -9,24 +9,27 @@ A cached list, in the order it runs:
    namespace's version and the entry) and runs no query.
 3. **answer** — `_conditional_response()`: the stored JSON bytes with their ETag, or a 304.
 4. **on a miss** — DRF's own `list()` from the request as sent (the backends read it as their
-   canonical parameters say): filter, count (`paginated_count()`, cached per filter), page; the
-   page links carry only the canonical parameters (the paginator's `link_parameters`).
+   canonical parameters say): filter, count (`paginated_count()`, cached per filter and read,
+   locked and stored in the page's round trips), page; the page links carry only the canonical
+   parameters (the paginator's `link_parameters`).
 """
 
 import hashlib
 import json
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet, ImproperlyConfigured, ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import QuerySet
 from django.utils.http import parse_etags
 from rest_framework import status
 from rest_framework.exceptions import NotFound
+from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .caching import cached
+from .caching import Companion, cached
 from .filters import Pairs
+from .pagination import bounded_count
 from .renderers import JSONRenderer
 
 
@@ -74,7 +77,7 @@ class CachedReadMixin:
         return "public, max-age=0, must-revalidate" if self.cache_public else "private, no-cache"
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        parameters = self.list_parameters(request)
+        counted, parameters = self._list_parameter_groups(request)
 
         def compute() -> dict[str, Any]:
             # The stored answer serves every request with this key, so its links carry only the
@@ -84,7 +87,9 @@ class CachedReadMixin:
 
         namespace = self.cache_namespace_for(request)
         key = self._list_cache_key(request, parameters)
-        entry = cached(namespace, key, compute, self.cache_timeout, size=_body_size)
+        # The filter's count rides along with the page: read in its MGET, stored with it.
+        self._page_count = Companion(self._count_cache_key(request, counted))
+        entry = cached(namespace, key, compute, self.cache_timeout, size=_body_size, companions=[self._page_count])
         return _conditional_response(request, entry, self.cache_control)
 
     def list_parameters(self, request: Request) -> Pairs:
@@ -96,11 +101,19 @@ class CachedReadMixin:
         changes neither the answer nor the key. A parameter given twice is refused here, as the
         backend would refuse it.
         """
+        return self._list_parameter_groups(request)[1]
+
+    def _list_parameter_groups(self, request: Request) -> tuple[Pairs, Pairs]:
+        """(the parameters that choose the rows, hence the count; all of `list_parameters()`).
+
+        The count's leave out the paginator's (`page`, `page_size`, `cursor`) and the ordering's.
+        """
         components: list[Any] = [backend() for backend in getattr(self, "filter_backends", [])]
         paginator = getattr(self, "paginator", None)
         if paginator is not None:
             components.append(paginator)
         pairs: Pairs = []
+        counted: Pairs = []
         for component in components:
             canonical = getattr(component, "canonical_parameters", None)
             if canonical is None:
@@ -108,9 +121,12 @@ class CachedReadMixin:
                     f"{type(self).__qualname__} caches its list, but {type(component).__qualname__} does not "
                     "say its canonical_parameters(request, view): its parameters would be missing from the key."
                 )
-            pairs += canonical(request, self)
-        pairs += self.extra_list_parameters(request)
-        return sorted(pairs)
+            given = canonical(request, self)
+            pairs += given
+            if component is not paginator and not isinstance(component, OrderingFilter):
+                counted += given
+        extra = self.extra_list_parameters(request)
+        return sorted(counted + extra), sorted(pairs + extra)
 
     def _list_cache_key(self, request: Request, pairs: Pairs) -> str:
         """One entry per distinct answer: scheme, host and path plus the understood parameters.
@@ -124,22 +140,23 @@ class CachedReadMixin:
     def _cache_key(self, request: Request, key: str) -> str:
         return f"viewer:{request.user.pk}:{key}" if self.cache_per_viewer else key
 
-    def paginated_count(self, queryset: Any) -> int:
-        """The page's total, cached per filter: one count for every page, size and ordering of it.
+    def _count_cache_key(self, request: Request, counted: Pairs) -> str:
+        """One count per filter: the path and the parameters that choose the rows (not the page, nor the order)."""
+        identity = [request.path, counted]
+        return self._cache_key(request, "count:" + hashlib.sha256(json.dumps(identity).encode()).hexdigest())
 
-        Keyed by the count's SQL and parameters (ordering left out), under the list's namespace,
-        so the write that bumps the list's entries drops its counts too. Counting is most of a
-        miss on a big table (PostgreSQL has no cheap exact count); a new filter still counts once.
+    def paginated_count(self, queryset: Any) -> tuple[int, bool]:
+        """The page's total as `bounded_count()` gives it, cached per filter (every page, size and ordering).
+
+        Under the list's namespace, so the write that bumps the list's entries drops its counts
+        too; read and stored with the page (`list()`: a `Companion` of its entry), so a page's miss
+        costs no more cache round trips for it. Counting is most of a miss on a big table: a new
+        filter still counts once, up to LIST_COUNT_LIMIT rows.
         """
-        if not isinstance(queryset, QuerySet):
-            return len(queryset)
-        unordered = queryset.order_by()
-        try:
-            sql, sql_params = unordered.query.sql_with_params()
-        except EmptyResultSet:  # a filter Django knows matches nothing (`id__in=[]`): no query at all
-            return 0
-        key = self._cache_key(self.request, "count:" + hashlib.sha256(repr((sql, sql_params)).encode()).hexdigest())  # type: ignore[attr-defined]
-        return cached(self.cache_namespace_for(self.request), key, unordered.count, self.cache_timeout)  # type: ignore[attr-defined]
+        page_count: Companion | None = getattr(self, "_page_count", None)
+        if page_count is None or not isinstance(queryset, QuerySet):  # not through list(): counted, uncached
+            return bounded_count(queryset)
+        return page_count.get(lambda: bounded_count(queryset), self.cache_namespace_for(self.request))  # type: ignore[attr-defined]
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not self.cache_retrieve:

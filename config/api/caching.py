@@ -22,8 +22,9 @@ namespaces, timeouts and invalidation functions are its own `<app>/caching.py`.
 import logging
 import time
 import uuid
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -109,8 +110,85 @@ def _for_version(stored: Any, version: str) -> Any:
     return None
 
 
+@dataclass
+class Companion:
+    """An entry of the namespace read, locked and stored in the same round trips as a `cached()` value.
+
+    A page's count is one (config/api/cached_views.py): every page of a filter shares it, so it is
+    its own entry, but a page's miss reads it in the page's MGET, takes its single-flight lock in
+    the same round trip as the page's lock, and stores it with the page. `get(compute)` (called
+    while the page is computed) answers from what was read, computes it if this process holds its
+    lock, or waits for the process that does (as `cached()` waits for a peer's value).
+    """
+
+    key: str
+    value: Any = None  # of the current version, once cached() has read it
+    holding: bool = False  # this process took its lock: it computes the value and stores it with the page
+    computed: Any = None  # what it computed, for cached() to store
+    version: str | None = None  # set once cached() has read it under a version
+
+    def get(self, compute: Callable[[], T], namespace: str) -> T:
+        if self.value is not None:
+            return cast(T, self.value)
+        if self.holding or self.version is None:  # ours to compute (or the cache is out of the picture)
+            self.value = compute()
+            if self.holding:
+                self.computed = self.value
+            return self.value
+        value = _await_peer(_entry_key(namespace, self.key), _lock_key(namespace, self.version, self.key), self.version)
+        self.value = compute() if value is None else value
+        return cast(T, self.value)
+
+
+def _lock_key(namespace: str, version: str, key: str) -> str:
+    return f"lock:{namespace}:{version}:{key}"
+
+
+def _add_and_get_many(
+    adds: dict[str, Any], timeout: int, keys: list[str]
+) -> tuple[dict[str, bool], dict[str, Any]] | None:
+    """SET NX each of `adds`, then read `keys`: one pipelined round trip on Redis (config/redis_cache.py)."""
+    combined = getattr(cache, "add_and_get_many", None)
+    if combined is not None:
+        return cast("tuple[dict[str, bool], dict[str, Any]] | None", combined(adds, timeout, keys))
+    added = {key: bool(cache.add(key, value, timeout=timeout)) for key, value in adds.items()}
+    return added, cache.get_many(keys)
+
+
+def _set_many_and_delete(entries: dict[str, Any], timeout: int, delete: list[str]) -> None:
+    """Store `entries` and drop the `delete` keys: one pipelined round trip on Redis."""
+    combined = getattr(cache, "set_many_and_delete", None)
+    if combined is not None:
+        combined(entries, timeout, delete)
+        return
+    if entries:
+        cache.set_many(entries, timeout=timeout)
+    if delete:
+        cache.delete_many(delete)
+
+
+def _await_peer(entry_key: str, lock_key: str, version: str) -> Any:
+    """The value another process is computing under `lock_key`, once stored; None if it gave up or took too long."""
+    deadline = time.monotonic() + PEER_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(PEER_POLL_SECONDS)
+        value = _for_version(cache.get(entry_key), version)
+        if value is not None:
+            return value
+        if cache.get(lock_key) is None:
+            # The holder is done: it stored the value just before releasing, or it failed.
+            return _for_version(cache.get(entry_key), version)
+    return None
+
+
 def cached(
-    namespace: str, key: str, compute: Callable[[], T], timeout: int, *, size: Callable[[T], int] | None = None
+    namespace: str,
+    key: str,
+    compute: Callable[[], T],
+    timeout: int,
+    *,
+    size: Callable[[T], int] | None = None,
+    companions: Sequence[Companion] = (),
 ) -> T:
     """Get `key` of `namespace` from the cache, or compute and store it once.
 
@@ -124,47 +202,74 @@ def cached(
 
     Concurrent misses on one key are single-flight: one process computes while the others
     wait up to PEER_WAIT_SECONDS for its result. `compute` must never return None.
+
+    A miss is three round trips on Redis, `companions` included (a page's count: `Companion`):
+    the MGET, then the locks taken and the entries read again (one pipeline), then the values
+    stored and the locks released (one pipeline).
     """
     version_key, entry_key = _version_key(namespace), _entry_key(namespace, key)
-    found = cache.get_many([version_key, entry_key])
+    companion_keys = {_entry_key(namespace, companion.key): companion for companion in companions}
+    found = cache.get_many([version_key, entry_key, *companion_keys])
     version = found.get(version_key)
     if version is None:
         version = namespace_version(namespace)
+        found = {}
     else:
         version = str(version)
         value = _for_version(found.get(entry_key), version)
         if value is not None:
             return value
+    if version.startswith("nocache-"):  # the cache is down: compute, store nothing
+        return compute()
     if settings.REPLICA_DATABASES and _recently_bumped(version):
         compute = _reading_the_primary(compute)
 
-    def stored() -> Any:
-        return _for_version(cache.get(entry_key), version)
-
-    lock_key = f"lock:{namespace}:{version}:{key}"
-    if cache.add(lock_key, "1", timeout=COMPUTE_LOCK_SECONDS):
-        try:
-            # Double-check: the previous holder may have stored the value and released the
-            # lock between our first read and our add().
-            value = stored()
-            if value is not None:
-                return value
-            value = compute()
-            if size is None or size(value) <= settings.CACHE_ENTRY_MAX_BYTES:
-                cache.set(entry_key, (version, value), timeout=timeout)
-            return value
-        finally:
-            cache.delete(lock_key)
-    deadline = time.monotonic() + PEER_WAIT_SECONDS
-    while time.monotonic() < deadline:
-        time.sleep(PEER_POLL_SECONDS)
-        value = stored()
+    lock_key = _lock_key(namespace, version, key)
+    missing: dict[str, Companion] = {}  # lock key -> companion
+    for companion_key, companion in companion_keys.items():
+        companion.version = version
+        companion.value = _for_version(found.get(companion_key), version)
+        if companion.value is None:
+            missing[_lock_key(namespace, version, companion.key)] = companion
+    # Take the locks, then (double-check) read again what a previous holder may have stored and
+    # released between our MGET and now: one round trip.
+    answer = _add_and_get_many(
+        dict.fromkeys([lock_key, *missing], "1"),
+        COMPUTE_LOCK_SECONDS,
+        [entry_key, *(_entry_key(namespace, companion.key) for companion in missing.values())],
+    )
+    if answer is None:  # the cache is unreachable: compute, store nothing
+        for companion in companion_keys.values():
+            companion.version = None
+        return compute()
+    added, stored = answer
+    taken = [companion_lock for companion_lock in missing if added.get(companion_lock)]
+    for companion_lock, companion in missing.items():
+        companion.value = _for_version(stored.get(_entry_key(namespace, companion.key)), version)
+        companion.holding = companion.value is None and companion_lock in taken
+    if not added.get(lock_key):
+        if taken:  # another process computes this key: the companions it needs are its own to compute
+            cache.delete_many(taken)
+            for companion in missing.values():
+                companion.holding = False
+        value = _await_peer(entry_key, lock_key, version)
+        return compute() if value is None else value
+    held = [lock_key, *taken]
+    try:
+        value = _for_version(stored.get(entry_key), version)
         if value is not None:
             return value
-        if cache.get(lock_key) is None:
-            # The holder is done: it stored the value just before releasing, or it failed.
-            value = stored()
-            if value is not None:
-                return value
-            break
-    return compute()
+        value = compute()
+        entries = {
+            _entry_key(namespace, companion.key): (version, companion.computed)
+            for companion in missing.values()
+            if companion.holding and companion.computed is not None
+        }
+        if size is None or size(value) <= settings.CACHE_ENTRY_MAX_BYTES:
+            entries[entry_key] = (version, value)
+        _set_many_and_delete(entries, timeout, held)
+        held = []
+        return value
+    finally:
+        if held:  # compute raised (a 400 or 404 is never cached): release the locks
+            cache.delete_many(held)

@@ -10,11 +10,13 @@ from functools import cached_property, partial
 from typing import Any, cast
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from django.core.paginator import Paginator
+from django.conf import settings
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
 from django.utils.encoding import escape_uri_path, iri_to_uri
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from .filters import Pairs, given_pairs, refuse_repeated
@@ -118,30 +120,145 @@ class OrderedPagesMixin:
         return parameters
 
 
-class CountedPaginator(Paginator):
-    """Django's paginator, with the total from `counter(object_list)` (e.g. a cached count)."""
+def bounded_count(queryset: Any, limit: int | None = None) -> tuple[int, bool]:
+    """(count, exact): the rows of `queryset`, read up to `limit` (LIST_COUNT_LIMIT) and no further.
 
-    def __init__(self, object_list: Any, per_page: int, *, counter: Callable[[Any], int], **kwargs: Any) -> None:
+    Beyond the limit it is `(limit, False)`: "more than `limit`". An exact count reads every
+    matching row (a million for a broad filter on a big table); this reads at most limit + 1.
+    """
+    if not isinstance(queryset, QuerySet):
+        return len(queryset), True
+    limit = settings.LIST_COUNT_LIMIT if limit is None else limit
+    unordered = queryset.order_by()
+    if not limit:
+        return unordered.count(), True
+    counted = unordered[: limit + 1].count()
+    return (counted, True) if counted <= limit else (limit, False)
+
+
+class OpenEndedPage(Page):
+    """A page of a list whose count stopped at its limit: whether a next page exists is read, not computed."""
+
+    def __init__(self, object_list: Any, number: int, paginator: Any, *, more: bool) -> None:
+        super().__init__(object_list, number, paginator)
+        self.more = more
+
+    def has_next(self) -> bool:
+        return self.more
+
+
+class CountedPaginator(Paginator):
+    """Django's paginator, its total from `counter(object_list)`: `(count, exact)`, as `bounded_count()` gives it.
+
+    When the count stopped at its limit (not exact), any page from 1 may exist: it is read with one
+    row more than its size (none at all: past the end, a 404; one more: there is a next page).
+    """
+
+    def __init__(
+        self, object_list: Any, per_page: int, *, counter: Callable[[Any], tuple[int, bool]], **kwargs: Any
+    ) -> None:
         super().__init__(object_list, per_page, **kwargs)
         self._counter = counter
 
     @cached_property
-    def count(self) -> int:
+    def counted(self) -> tuple[int, bool]:
         return self._counter(self.object_list)
+
+    @cached_property
+    def count(self) -> int:
+        return self.counted[0]
+
+    @property
+    def count_is_exact(self) -> bool:
+        return self.counted[1]
+
+    def count_exactly(self) -> None:
+        """Count every row (`?page=last` of a list beyond the limit needs the real last page)."""
+        self.__dict__["counted"] = bounded_count(self.object_list, 0)
+        self.__dict__.pop("count", None)
+        self.__dict__.pop("num_pages", None)
+
+    def validate_number(self, number: Any) -> int:
+        if self.count_is_exact:
+            return super().validate_number(number)  # type: ignore[no-any-return]
+        try:  # Django's own reading of a page number, without the upper bound
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            whole = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if whole < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return whole
+
+    def page(self, number: Any) -> Page:
+        if self.count_is_exact:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not rows and number > 1:
+            raise EmptyPage(self.error_messages["no_results"])
+        return OpenEndedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
 
 
 class PageNumberPagination(OrderedPagesMixin, pagination.PageNumberPagination):
     """`?page=` from 1 and `?page_size=` 1..100 (bigger is clamped; 0 or negative: default; junk: 400).
 
-    A view with a `paginated_count(queryset)` method (config.api.cached_views.CachedReadMixin) gives
-    the total count itself; otherwise the queryset is counted.
+    The total is `bounded_count()`, or a view's `paginated_count(queryset)` (config.api.cached_views.
+    CachedReadMixin: the same, cached per filter). Beyond LIST_COUNT_LIMIT matching rows, `count` is
+    that limit and the body says `"count_is_exact": false` (left out when it is exact).
     """
 
+    django_paginator_class = CountedPaginator  # type: ignore[assignment]
+
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
-        counter = getattr(view, "paginated_count", None)
-        if counter is not None:
-            self.django_paginator_class = partial(CountedPaginator, counter=counter)  # type: ignore[assignment]
+        counter = getattr(view, "paginated_count", None) or bounded_count
+        self.django_paginator_class = partial(CountedPaginator, counter=counter)  # type: ignore[assignment]
         return super().paginate_queryset(queryset, request, view)
+
+    def get_page_number(self, request: Any, paginator: Any) -> Any:
+        page_number = request.query_params.get(self.page_query_param) or 1
+        if page_number in self.last_page_strings and not paginator.count_is_exact:
+            paginator.count_exactly()
+        return super().get_page_number(request, paginator)
+
+    def get_html_context(self) -> Any:
+        """The browsable API's page links; past a count's limit the last page known is this one or the next."""
+        page = cast(Page, self.page)
+        paginator = cast(CountedPaginator, page.paginator)
+        if not paginator.count_is_exact:
+            paginator.__dict__["num_pages"] = max(paginator.num_pages, page.number + int(page.has_next()))
+        return super().get_html_context()
+
+    def get_paginated_response(self, data: Any) -> Response:
+        paginator = cast(CountedPaginator, cast(Page, self.page).paginator)
+        body: dict[str, Any] = {"count": paginator.count}
+        if not paginator.count_is_exact:
+            body["count_is_exact"] = False
+        body.update(next=self.get_next_link(), previous=self.get_previous_link(), results=data)
+        return Response(body)
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        described: dict[str, Any] = super().get_paginated_response_schema(schema)
+        properties = described["properties"]
+        properties["count"]["description"] = (
+            "How many items match, across all pages; when `count_is_exact` is false, more than this many."
+        )
+        if not isinstance(schema, dict):
+            # drf-spectacular wrapping an example in a page (a placeholder for the results): the
+            # example shows the usual page, whose count is exact (and every field needs an example).
+            return described
+        described["properties"] = {
+            "count": properties.pop("count"),
+            "count_is_exact": {
+                "type": "boolean",
+                "description": "Present (false) only when the list stopped counting at its limit "
+                "(LIST_COUNT_LIMIT, 10,000 by default): `count` is then that limit, and more items match.",
+            },
+            **properties,
+        }
+        return described
 
     def position_parameters(self, params: Any) -> Pairs:
         page = params.get(self.page_query_param) or ""

@@ -192,6 +192,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Seconds a client is told to wait (Retry-After) when the database is unreachable or overloaded.
 DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER", default=5)
 
+# --- Lists ---------------------------------------------------------------------------------
+# A page-number list counts its matching rows up to this many and no further (0: always exactly);
+# beyond it `count` is this number and the body says `"count_is_exact": false` (docs/API.md,
+# config.api.pagination.bounded_count): an exact count reads every matching row.
+# 10,000 as Elasticsearch counts hits exactly by default (track_total_hits): every list of a
+# normal size is exact, and capping costs at most 10,001 rows read (docs/API.md, issue 22).
+LIST_COUNT_LIMIT = env.int("LIST_COUNT_LIMIT", default=10_000)
+
 # --- Cache --------------------------------------------------------------------------------
 # A cached answer larger than this is computed each time instead of stored (config.api.caching):
 # the biggest regular one, 100 factories x 1,000 chart points, is about 2.5 MB.

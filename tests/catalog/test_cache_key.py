@@ -25,14 +25,13 @@ pytestmark = pytest.mark.django_db
 def stored() -> Iterator[list[str]]:
     """The keys of the list entries written (not counts, locks or versions)."""
     keys: list[str] = []
-    real_set = caching.cache.set
+    real_store = caching._set_many_and_delete  # every value cached() stores goes through it
 
-    def spy(key, *args, **kwargs):
-        if key.startswith("cached:") and ":list:" in key:
-            keys.append(key)
-        return real_set(key, *args, **kwargs)
+    def spy(entries, *args, **kwargs):
+        keys.extend(key for key in entries if key.startswith("cached:") and ":list:" in key)
+        return real_store(entries, *args, **kwargs)
 
-    with mock.patch.object(caching.cache, "set", spy):
+    with mock.patch.object(caching, "_set_many_and_delete", spy):
         yield keys
 
 
