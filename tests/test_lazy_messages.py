@@ -49,3 +49,10 @@ def test_a_message_is_stored_and_read_back_as_with_django_s(message_middleware):
     read = _answer(message_middleware, _reads_messages, reading)
     assert read.content == b"Saved."
     assert read.cookies["messages"].value == ""  # read once, then cleared
+
+
+@pytest.mark.django_db
+def test_the_admin_still_says_what_it_saved(admin_client):
+    response = admin_client.post("/admin/posts/post/add/", {"text": "Hello from the admin"}, follow=True)
+    assert response.status_code == 200
+    assert response.content.decode().count("was added successfully") == 1  # the message, shown once
