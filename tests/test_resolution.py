@@ -7,12 +7,24 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.urls import URLResolver
 
 from config import resolution
 from config.resolution import RememberingWSGIHandler
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_s_connection():
+    """As Django's test client does: the handler must not close the connection the test's transaction holds."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def _get(handler: RememberingWSGIHandler, path: str) -> tuple[str, bytes]:
