@@ -1,7 +1,5 @@
 """config.resolution.RememberingWSGIHandler: a path resolves once per process, to Django's own match."""
 
-import io
-import sys
 from collections.abc import Callable
 from typing import Any
 from unittest import mock
@@ -9,6 +7,7 @@ from unittest import mock
 import pytest
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.test import RequestFactory
 from django.urls import URLResolver
 
 from config import resolution
@@ -28,20 +27,7 @@ def _keep_the_test_s_connection():
 
 
 def _get(handler: RememberingWSGIHandler, path: str) -> tuple[str, bytes]:
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "HTTP_HOST": "testserver",
-        "HTTP_ACCEPT": "application/json",
-        "REMOTE_ADDR": "127.0.0.1",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": sys.stderr,
-    }
+    environ = RequestFactory().get(path, HTTP_ACCEPT="application/json").environ
     started: list[str] = []
 
     def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], object]:
