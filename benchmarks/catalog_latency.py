@@ -150,7 +150,7 @@ def main() -> None:
             hits.append(timed_get(conn))
         conn.close()
 
-        workers = os.environ.get("GUNICORN_WORKERS", f"default ({(os.cpu_count() or 1) * 2 + 1})")
+        workers = os.environ.get("GUNICORN_WORKERS", f"default ({max(2, len(os.sched_getaffinity(0)))})")
         threads = os.environ.get("GUNICORN_THREADS", "1")
         print(f"GET {PATH} against gunicorn ({workers} workers, {threads} thread(s) each), {PRODUCTS} products")
         print(summary("cache miss", misses))

@@ -13,8 +13,11 @@ from csp.middleware import CheckableLazyObject
 from csp.middleware import CSPMiddleware as LibraryCSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
+from django.contrib.messages.storage import default_storage
 from django.core.handlers.wsgi import LimitedStream
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.functional import SimpleLazyObject, empty
 
 from .exceptions import ObjectNotFound, error_body
 from .logging import request_id_var
@@ -193,6 +196,27 @@ class ObjectNotFoundMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         if isinstance(exception, ObjectNotFound):
             raise Http404(str(exception)) from exception
+
+
+class MessageMiddleware(DjangoMessageMiddleware):
+    """Django's messages, with the storage built when something uses it, not for every request.
+
+    Django's middleware builds the message storage (a cookie storage with its signer, and a session
+    storage) for every request, and asks it to save on every response: about 15 µs of an API
+    request, which never uses messages (the admin and the browsable API's login do). Here
+    `request._messages` is built on first use, from the same `default_storage(request)`, and a
+    response whose request never touched it has nothing to save (Django's `update()` would find
+    nothing used and nothing added). tests/test_lazy_messages.py.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        request._messages = SimpleLazyObject(lambda: default_storage(request))  # type: ignore[attr-defined]
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        messages = getattr(request, "_messages", None)
+        if isinstance(messages, SimpleLazyObject) and messages._wrapped is empty:  # type: ignore[attr-defined]
+            return response
+        return super().process_response(request, response)
 
 
 # Response attributes through which a view brings its own policy (django-csp's decorators).

@@ -67,7 +67,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Django's, its storage built on first use (config.api.middleware.MessageMiddleware).
+    "config.api.middleware.MessageMiddleware",
     "config.api.middleware.ObjectNotFoundMiddleware",
 ]
 
@@ -311,6 +312,8 @@ REST_FRAMEWORK = {
         "config.api.renderers.JSONRenderer",
         "config.api.renderers.BrowsableAPIRenderer",
     ],
+    # DRF's negotiation, its choice kept per Accept value (config/api/negotiation.py).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "config.api.negotiation.RememberingContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
