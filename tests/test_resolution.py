@@ -46,7 +46,7 @@ def test_a_path_is_resolved_once_and_answers_the_same():
         assert resolved.called
         resolved.reset_mock()
         second = _get(handler, "/health/")
-    assert first == second == ("200 OK", b'{"status":"ok"}')
+    assert first == second == ("200 OK", b'{"status":"ok"}\n')
     resolved.assert_not_called()
 
 
