@@ -236,7 +236,9 @@ def test_docs_are_self_hosted(api_client, path):
 def test_the_redoc_bundle_is_the_sidecar_s_with_only_its_cdn_logo_replaced(api_client):
     from django.contrib.staticfiles import finders
 
-    sidecar = Path(finders.find("drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js")).read_bytes()
+    found = finders.find("drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js")
+    assert isinstance(found, str)
+    sidecar = Path(found).read_bytes()
     response = api_client.get("/api/v1/redoc/redoc.standalone.js")
 
     assert response.status_code == 200
