@@ -155,12 +155,16 @@ def test_the_browsable_api_logs_out_under_the_content_security_policy(page: Any)
     assert page.locator(f"a.dropdown-toggle:has-text('{DEMO_USER['username']}')").count() == 0
 
 
-def test_the_admin_searches_filters_and_shows_the_factory_chart(page: Any) -> None:
+def admin_login(page: Any) -> None:
     page.goto("/admin/login/")
     page.fill("input[name=username]", DEMO_ADMIN["username"])
     page.fill("input[name=password]", DEMO_ADMIN["password"])
     page.click("input[type=submit]")
     page.wait_for_selector("#site-name")
+
+
+def test_the_admin_searches_filters_and_shows_the_factory_chart(page: Any) -> None:
+    admin_login(page)
 
     page.goto("/admin/messaging/message/")
     page.fill("#searchbar", "+442079460958")
@@ -192,11 +196,7 @@ def test_the_admin_factory_list_fits_at_1400_pixels(browser: Any, site: str) -> 
     tab = context.new_page()
     errors: list[str] = []
     tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    tab.goto("/admin/login/")
-    tab.fill("input[name=username]", DEMO_ADMIN["username"])
-    tab.fill("input[name=password]", DEMO_ADMIN["password"])
-    tab.click("input[type=submit]")
-    tab.wait_for_selector("#site-name")
+    admin_login(tab)
     tab.goto("/admin/sprockets/factory/")
     tab.wait_for_selector("#result_list")
     box = tab.eval_on_selector(
