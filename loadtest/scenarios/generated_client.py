@@ -13,6 +13,8 @@ anonymous `Client` to a signed-in operation must pass `mypy --strict` but for ex
 error; and client_flow.py runs against the server: health, register, log in and the public
 catalog anonymously, then an account, a message sent twice with one `Idempotency-Key` and read
 back with the access token. One line per step; the exit status is non-zero if any step fails.
+A TypeScript check too: openapi-typescript's types of the served schema and client_flow.ts pass
+`tsc --noEmit --strict` (both packages from the npm registry, pinned in TS_PACKAGES).
 
 The generator demands an `AuthenticatedClient` for every operation whose `security` is not empty,
 `[{}, {"jwtAuth": []}]` (anyone, or a bearer token) included (openapi-python-client issue #1372), so
@@ -38,6 +40,10 @@ GENERATOR = Path(sys.executable).parent / "openapi-python-client"  # the virtual
 MYPY = Path(sys.executable).parent / "mypy"
 CONFIG = Path(__file__).with_name("openapi-python-client.yml")  # names the package PACKAGE
 FLOW = Path(__file__).with_name("client_flow.py")
+TS_FLOW = Path(__file__).with_name("client_flow.ts")
+# The TypeScript check's packages, from the npm registry (Debian's npm); pinned.
+TS_PACKAGES = ["openapi-typescript@7.13.0", "typescript@5.9.3"]
+TSC_OPTIONS = ["--noEmit", "--strict", "--target", "es2022", "--module", "es2022", "--moduleResolution", "bundler"]
 PACKAGE = "service_client"
 NEGATIVE_CASE = "signed_in_needs_a_token.py"
 NEGATIVE_SOURCE = f"""from {PACKAGE} import Client
@@ -131,6 +137,27 @@ def type_check(work: Path) -> tuple[bool, str]:
     return True, f"{modules} modules of {PACKAGE} and {FLOW.name} clean; {NEGATIVE_CASE}: {refused}"
 
 
+def typescript_check(work: Path) -> tuple[bool, str]:
+    """openapi-typescript's types of the served schema, and client_flow.ts over them, through `tsc --strict`."""
+    npm = shutil.which("npm")
+    if npm is None:
+        return False, "npm is missing (apt-get install npm)"
+    folder = work / "typescript"
+    folder.mkdir()
+    shutil.copy(TS_FLOW, folder / TS_FLOW.name)
+    bin_dir = folder / "node_modules" / ".bin"
+    for command in (
+        [npm, "install", "--no-audit", "--no-fund", "--no-save", "--silent", *TS_PACKAGES],
+        [str(bin_dir / "openapi-typescript"), str(work / "schema.json"), "-o", "schema.d.ts"],
+        [str(bin_dir / "tsc"), *TSC_OPTIONS, "--lib", "es2022,dom", TS_FLOW.name, "schema.d.ts"],
+    ):
+        done = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=300, check=False)  # noqa: S603
+        if done.returncode != 0:
+            return False, f"{Path(command[0]).name}: {(done.stdout + done.stderr)[-500:]}"
+    lines = len((folder / "schema.d.ts").read_text().splitlines())
+    return True, f"schema.d.ts ({lines} lines, {' '.join(TS_PACKAGES)}) and {TS_FLOW.name}: tsc --strict clean"
+
+
 def run_flow(work: Path, base_url: str) -> tuple[bool, str]:
     done = subprocess.run(  # noqa: S603 - fixed command line
         [sys.executable, FLOW.name, base_url],
@@ -172,6 +199,7 @@ def main() -> int:
                 "; ".join(warnings) or f"package {PACKAGE} written, no warnings ({public} public operations open)",
             )
             check("mypy --strict", *type_check(work))
+            check("typescript", *typescript_check(work))
             check("flow", *run_flow(work, f"http://127.0.0.1:{args.port}"))
         except Exception as exc:
             check("client", False, f"{type(exc).__name__}: {exc}")
