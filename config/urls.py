@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitV
 from config.api.errors import api_not_found
 from config.api.health import HealthView, ReadyView, metrics_view
 from config.api.ratelimit import rate_limited_browsable_api_login
-from config.api.schema import CachedSpectacularAPIView
+from config.api.schema import CachedSpectacularAPIView, redoc_bundle
 from config.api_v1 import router as api_v1_router
 
 API_ROOT_VIEW = next(
@@ -42,6 +42,7 @@ urlpatterns = [
         SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html"),
         name="redoc",
     ),
+    path("api/v1/redoc/redoc.standalone.js", redoc_bundle, name="redoc-bundle"),
     path("api/v1/", include("config.api_v1")),
     # The API root answers without its slash too, like every other route. The router's own root
     # view, not a second one: the browsable API's breadcrumbs list a view once however many of its

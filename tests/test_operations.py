@@ -228,7 +228,26 @@ def test_docs_are_self_hosted(api_client, path):
     html = response.content.decode()
     for cdn in ("cdn.jsdelivr", "unpkg", "cdnjs", "googleapis"):
         assert cdn not in html
-    assert "drf_spectacular_sidecar" in html
+    # Swagger UI from the sidecar's static files; ReDoc's bundle is the sidecar's too, served by
+    # config.api.schema.redoc_bundle without the footer logo it would fetch from cdn.redoc.ly.
+    assert ("/api/v1/redoc/redoc.standalone.js" if "redoc" in path else "drf_spectacular_sidecar") in html
+
+
+def test_the_redoc_bundle_is_the_sidecar_s_with_only_its_cdn_logo_replaced(api_client):
+    from django.contrib.staticfiles import finders
+
+    found = finders.find("drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js")
+    assert isinstance(found, str)
+    sidecar = Path(found).read_bytes()
+    response = api_client.get("/api/v1/redoc/redoc.standalone.js")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert b"cdn.redoc.ly" in sidecar
+    assert b"cdn.redoc.ly" not in response.content
+    assert response.content.replace(b"data:image/svg+xml,%3Csvg xmlns=%27http://www.w3.org/2000/svg%27/%3E", b"") == (
+        sidecar.replace(b"https://cdn.redoc.ly/redoc/logo-mini.svg", b"")
+    )
 
 
 PRODUCTION_STORAGES = {
@@ -237,14 +256,22 @@ PRODUCTION_STORAGES = {
 }
 
 
-@pytest.mark.parametrize("path", ["/api/v1/docs/", "/api/v1/redoc/", "/admin/login/"])
-def test_pages_render_with_production_storage_before_collectstatic(api_client, tmp_path, path):
+@pytest.mark.parametrize(
+    ("path", "script"),
+    [
+        ("/api/v1/docs/", "/static/"),
+        ("/api/v1/redoc/", "/api/v1/redoc/redoc.standalone.js"),  # the sidecar's bundle, through a view
+        ("/admin/login/", "/static/"),
+    ],
+)
+def test_pages_render_with_production_storage_before_collectstatic(api_client, tmp_path, path, script):
     # `gunicorn config.wsgi` straight from a checkout has no manifest: the pages must still load.
     with override_settings(STORAGES=PRODUCTION_STORAGES, STATIC_ROOT=tmp_path):
         response = api_client.get(path)
-
-    assert response.status_code == 200
-    assert "/static/" in response.content.decode()
+        assert response.status_code == 200
+        assert script in response.content.decode()
+        if not script.startswith("/static/"):
+            assert api_client.get(script).status_code == 200
 
 
 def test_production_storage_uses_the_manifest_once_collected(tmp_path):

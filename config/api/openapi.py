@@ -15,6 +15,10 @@ built-in constraints; decimals get the exact pattern of config.api.serializers.D
 A view adjusts its list with `error_statuses = {"401": True, "503": False}` (True adds, False
 removes). An explicit `extend_schema(responses={code: ...})` always wins.
 
+The response headers a client reads are declared where they occur (`response_header_parameters`):
+`Retry-After` on every 429 and 503 error answer, `ETag` on a cached read's 200 and its 304 (with the
+`If-None-Match` request header that gets the 304), `Idempotent-Replayed` on an idempotent create's 201.
+
 What an operation says to its reader: its tag (one per domain, declared in its app's
 `api/schema.py` `TAGS` and collected by `postprocess_tags`),
 a one-line summary and a description. Each app's `api/schema.py` gives them, with examples, for
@@ -32,7 +36,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ServerErrorEnum, ValidationErrorEnum
 from rest_framework import serializers
@@ -107,6 +111,34 @@ ERROR_400 = PolymorphicProxySerializer(
     resource_type_field_name="type",
 )
 
+
+RETRY_AFTER = OpenApiParameter(
+    name="Retry-After",
+    location=OpenApiParameter.HEADER,
+    type={"type": "integer", "minimum": 0},
+    response=["429", "503"],
+    description="Seconds to wait before retrying.",
+)
+ETAG = OpenApiParameter(
+    name="ETag",
+    location=OpenApiParameter.HEADER,
+    type=str,
+    response=["200", "304"],
+    description="The answer's validator (JSON answers only): send it back in `If-None-Match` to get an "
+    "empty 304 while nothing changed.",
+)
+IF_NONE_MATCH = OpenApiParameter(
+    name="If-None-Match",
+    location=OpenApiParameter.HEADER,
+    type=str,
+    required=False,
+    description="The `ETag` of an answer you hold (or `*`): a 304 with no body if it is still current.",
+)
+IDEMPOTENT_REPLAYED_DESCRIPTION = (
+    "`true` when this is the stored answer of an earlier request with the same `Idempotency-Key` "
+    "(nothing was created this time); absent on a first answer."
+)
+NOT_MODIFIED = "Not modified: the `ETag` sent in `If-None-Match` is still current; no body."
 
 # Summaries of the standard actions, from the model's verbose names.
 ACTION_SUMMARIES = {
@@ -210,6 +242,47 @@ class AutoSchema(StandardizedErrorsAutoSchema):
         except APIException:
             return False
 
+    # cached_views and idempotency are imported here: they import DRF's views, which load this
+    # module as DEFAULT_SCHEMA_CLASS.
+    def _is_cached_read(self) -> bool:
+        from .cached_views import CachedReadMixin
+
+        action = getattr(self.view, "action", None)
+        return isinstance(self.view, CachedReadMixin) and (
+            action == "list" or (action == "retrieve" and self.view.cache_retrieve)
+        )
+
+    def _explicit_responses(self) -> set[str]:
+        given = self.get_response_serializers()
+        return {str(code) for code in given} if isinstance(given, dict) else set()
+
+    def get_override_parameters(self) -> list[Any]:
+        """`extend_schema`'s parameters, plus the response headers the service sends (module docstring)."""
+        parameters = [*super().get_override_parameters(), *self.response_header_parameters()]
+        if self._is_cached_read():
+            parameters.append(IF_NONE_MATCH)
+        return parameters
+
+    def response_header_parameters(self) -> list[OpenApiParameter]:
+        from .idempotency import REPLAYED_HEADER, IdempotentCreateMixin
+
+        headers = []
+        if not self._explicit_responses() & {"429", "503"}:  # e.g. /ready/'s own 503 carries no Retry-After
+            headers.append(RETRY_AFTER)
+        if self._is_cached_read():
+            headers.append(ETAG)
+        if isinstance(self.view, IdempotentCreateMixin) and getattr(self.view, "action", None) == "create":
+            headers.append(
+                OpenApiParameter(
+                    name=REPLAYED_HEADER,
+                    location=OpenApiParameter.HEADER,
+                    type={"type": "string", "enum": ["true"]},
+                    response=["201"],
+                    description=IDEMPOTENT_REPLAYED_DESCRIPTION,
+                )
+            )
+        return headers
+
     def _get_allowed_error_status_codes(self) -> list[str]:
         return list(ERROR_STATUS_CODES)
 
@@ -277,6 +350,8 @@ class AutoSchema(StandardizedErrorsAutoSchema):
             if "414" in responses:
                 # gunicorn's page for a request line past its limit: the one answer the app cannot shape.
                 responses["414"]["content"]["text/html"] = {"schema": {"type": "string"}}
+            if self._is_cached_read():
+                responses["304"] = {**self._get_response_for_code(None, "304"), "description": NOT_MODIFIED}
         return responses
 
 

@@ -70,10 +70,13 @@ def page(browser: Any, site: str) -> Iterator[Any]:
     tab.on("request", lambda request: _note_host(request.url, off_machine))
     console_errors: list[str] = []
     tab.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
+    tab.on("pageerror", lambda error: console_errors.append(f"uncaught: {error}"))
     tab.off_machine = off_machine  # type: ignore[attr-defined]
     tab.console_errors = console_errors  # type: ignore[attr-defined]
     yield tab
     context.close()
+    # Every page a test visits: no error in the console (a blocked resource, a 404, a script error).
+    assert console_errors == [], f"console errors: {console_errors}"
 
 
 def _note_host(url: str, off_machine: list[str]) -> None:
