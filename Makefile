@@ -46,7 +46,7 @@ clean: ## remove caches and collected static files; DB=1 also removes db.sqlite3
 # their own (never the machine's) as the postgres user.
 soak: ## mixed load through gunicorn on PostgreSQL + Redis (needs wrk), then a data check
 two-instances: ## two gunicorn instances sharing one PostgreSQL and one Redis agree exactly (~30 s)
-client: ## a client generated from the live schema (openapi-python-client) registers, logs in, writes (~20 s)
+client: ## generated clients: openapi-python-client + mypy --strict on a typed flow run live, openapi-typescript + tsc (~1 min)
 faults: ## faults under load on a Redis and a PostgreSQL of its own (~1 min; root)
 slow-clients: ## slow clients against gunicorn behind Debian's nginx: reads stay fast (< 1 min; root)
 replicas: ## read replicas on our own primary + hot standby: routing, lag, failover (< 1 min; root)
