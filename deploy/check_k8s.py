@@ -4,7 +4,7 @@
    (an unknown field is an error), for the oldest and the newest Kubernetes version we support.
    kubernetes-validate ships the schemas, so nothing is downloaded.
 2. Every environment variable the manifests set (ConfigMap keys, container `env` names) is listed
-   in the first column of the README's "Environment" table.
+   in the first column of the "Environment" table of docs/OPERATIONS.md (the one table of them).
 3. Secrets are references only: no Secret object is committed, the secret variables come from
    `secretKeyRef` (never a ConfigMap or a literal `value`), and `envFrom` names no Secret (its keys
    could not be checked).
@@ -25,19 +25,19 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 MANIFESTS = ROOT / "deploy" / "k8s"
 KUSTOMIZATION = "kustomization.yaml"
-README = ROOT / "README.md"
+ENVIRONMENT_TABLE = ROOT / "docs" / "OPERATIONS.md"
 # The oldest and the newest release the manifests are meant for (both ship with kubernetes-validate).
 KUBERNETES_VERSIONS = ("1.30.0", "1.37.0")
 SECRET_VARIABLES = {"DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "JWT_SIGNING_KEY", "METRICS_TOKEN"}
 POD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"}
 
 
-def readme_variables(readme: Path = README) -> set[str]:
+def documented_variables(page: Path = ENVIRONMENT_TABLE) -> set[str]:
     """Names in backticks in the first column of the table under "## Environment"."""
     names: set[str] = set()
     in_section = False
     rows = 0
-    for line in readme.read_text().splitlines():
+    for line in page.read_text().splitlines():
         if line.startswith("## "):
             in_section = line.strip() == "## Environment"
             continue
@@ -49,7 +49,7 @@ def readme_variables(readme: Path = README) -> set[str]:
         first_cell = line.split("|")[1]
         names.update(re.findall(r"`([A-Z][A-Z0-9_]*)`", first_cell))
     if not names:
-        raise SystemExit(f"{readme.name}: no variables found in the first column of the Environment table")
+        raise SystemExit(f"{page.name}: no variables found in the first column of the Environment table")
     return names
 
 
@@ -97,7 +97,7 @@ def check_environment(loaded: list[tuple[Path, dict[str, Any]]], documented: set
         if resource.get("kind") == "ConfigMap":
             for key in resource.get("data", {}):
                 if key not in documented:
-                    errors.append(f"{where} sets {key}, which README.md's Environment table does not list")
+                    errors.append(f"{where} sets {key}, which docs/OPERATIONS.md's Environment table does not list")
                 if key in SECRET_VARIABLES:
                     errors.append(f"{where} holds {key}: a secret belongs in the Secret, by secretKeyRef")
         for container in containers(resource):
@@ -111,7 +111,7 @@ def check_environment(loaded: list[tuple[Path, dict[str, Any]]], documented: set
             for variable in container.get("env", []):
                 name = variable.get("name")
                 if name not in documented:
-                    errors.append(f"{inside} sets {name}, which README.md's Environment table does not list")
+                    errors.append(f"{inside} sets {name}, which docs/OPERATIONS.md's Environment table does not list")
                 if name in SECRET_VARIABLES and "secretKeyRef" not in variable.get("valueFrom", {}):
                     errors.append(f"{inside} sets {name} without secretKeyRef: secrets come from the Secret only")
     return errors
@@ -131,7 +131,7 @@ def check_kustomization(paths: list[Path]) -> list[str]:
 def main(arguments: list[str]) -> int:
     paths = [Path(argument) for argument in arguments] or sorted(MANIFESTS.glob("*.yaml"))
     paths = [path for path in paths if path.name != KUSTOMIZATION]
-    documented = readme_variables()
+    documented = documented_variables()
     errors: list[str] = []
     loaded: list[tuple[Path, dict[str, Any]]] = []
     for path in paths:
@@ -153,7 +153,7 @@ def main(arguments: list[str]) -> int:
         return 1
     print(
         f"k8s: {len(loaded)} resources in {len(paths)} files valid (strict) for Kubernetes {versions}; "
-        f"every variable they set is in README.md's Environment table ({len(documented)} listed); "
+        f"every variable they set is in docs/OPERATIONS.md's Environment table ({len(documented)} listed); "
         "secrets by reference only"
     )
     return 0

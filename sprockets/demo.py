@@ -5,7 +5,8 @@ exists is left as it is, so running twice adds no sprockets and no chart points.
 
 The samples in sprockets/samples/ are not imported here: their one sprocket type is "Small"
 below, and their factories carry another system's history (counters with no sprocket rows),
-while every demo factory's counter equals its sprockets. Import them with the README's commands.
+while every demo factory's counter equals its sprockets. Import them with the commands of
+docs/OPERATIONS.md, "Loading data".
 """
 
 from datetime import timedelta

@@ -1,8 +1,8 @@
-"""The `docker compose` commands the README and docker-compose.yml's own comments show name real services.
+"""The `docker compose` commands shown by the docs (README.md, docs/*.md) and docker-compose.yml name real services.
 
 A `docker compose [--profile P] run|up ... SERVICE` line must name a service of docker-compose.yml, and a
 service behind a profile must be run with that profile (without it compose says "no such service").
-Seeding in compose is one command, the same in both files.
+Seeding in compose is one command, the same in docs/OPERATIONS.md (its Docker section) and the compose file.
 """
 
 import re
@@ -12,6 +12,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "docker-compose.yml"
+OPERATIONS = ROOT / "docs" / "OPERATIONS.md"
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 COMMAND = re.compile(r"docker compose((?: --profile \S+)*) (run|up)((?: --?[a-z-]+)*) ([a-z][a-z0-9-]*)")
 SEED = "docker compose --profile seed run --rm seed"
 
@@ -29,7 +31,7 @@ def test_the_pattern_reads_a_command():
 
 
 def test_every_compose_command_shown_names_a_service_with_its_profile():
-    shown = commands((ROOT / "README.md").read_text()) + commands(COMPOSE.read_text())
+    shown = [command for page in [*DOCS, COMPOSE] for command in commands(page.read_text())]
     defined = services()
     wrong = [
         (profiles, name)
@@ -41,8 +43,8 @@ def test_every_compose_command_shown_names_a_service_with_its_profile():
     assert not wrong, f"compose commands naming no service, or without the service's profile: {wrong}"
 
 
-def test_readme_and_compose_seed_the_same_way():
-    assert SEED in (ROOT / "README.md").read_text()
+def test_docs_and_compose_seed_the_same_way():
+    assert SEED in OPERATIONS.read_text()
     assert SEED in COMPOSE.read_text()
     assert services()["seed"]["command"][-1] == "seed_demo"
 

@@ -1,4 +1,4 @@
-"""Every environment variable the service reads is in README.md's Environment table, and the table names nothing else.
+"""Every variable the service reads is in docs/OPERATIONS.md's Environment table, and the table names nothing else.
 
 The code's reads are found by parsing it (ast): `env("X")`, `env.int("X")` and the other django-environ
 casts, `os.environ.get("X")`, `os.environ["X"]`, `os.environ.setdefault("X", ...)`, `os.getenv("X")`,
@@ -27,7 +27,7 @@ def _check_k8s():
     return module
 
 
-readme_variables = _check_k8s().readme_variables
+documented_variables = _check_k8s().documented_variables
 NOT_THE_SERVICE = ("tests/", "loadtest/", "benchmarks/")
 ENV_CASTS = {"str", "bool", "int", "float", "list", "tuple", "dict", "json", "url", "db", "db_url", "cache", "path"}
 # Read by a library, not by our code: Django's `createsuperuser --noinput`.
@@ -112,21 +112,21 @@ def test_the_parser_finds_each_way_of_reading():
 
 
 def test_every_variable_the_code_reads_is_in_the_table():
-    table = readme_variables()
+    table = documented_variables()
     missing = {name: sorted(files) for name, files in code_variables().items() if name not in table}
 
-    assert not missing, f"read by the code, not in README.md's Environment table: {missing}"
+    assert not missing, f"read by the code, not in docs/OPERATIONS.md's Environment table: {missing}"
 
 
 def test_the_table_names_only_variables_something_reads():
     """A row is read by our code, by a library we call, by the compose file or by the Kubernetes manifests."""
     read = set(code_variables()) | READ_BY_LIBRARIES | compose_variables() | kubernetes_variables()
-    unread = readme_variables() - read
+    unread = documented_variables() - read
 
-    assert not unread, f"in README.md's Environment table, read by nothing: {sorted(unread)}"
+    assert not unread, f"in docs/OPERATIONS.md's Environment table, read by nothing: {sorted(unread)}"
 
 
 def test_env_example_names_only_variables_of_the_table():
-    unknown = env_example_variables() - readme_variables()
+    unknown = env_example_variables() - documented_variables()
 
-    assert not unknown, f"in .env.example, not in README.md's Environment table: {sorted(unknown)}"
+    assert not unknown, f"in .env.example, not in docs/OPERATIONS.md's Environment table: {sorted(unknown)}"

@@ -14,7 +14,7 @@ from sprockets.models import Factory, FactoryChartEntry, SprocketType
 
 pytestmark = pytest.mark.django_db
 
-# The sample files ship with the repository (docs/API.md, Sprockets); the README's import commands use them.
+# The sample files ship with the repository (docs/API.md, Sprockets); docs/OPERATIONS.md's import commands use them.
 SAMPLES = Path(settings.BASE_DIR) / "sprockets" / "samples"
 FACTORY_SAMPLE = SAMPLES / "seed_factory_data.json"
 TYPES_SAMPLE = SAMPLES / "seed_sprocket_types.json"
@@ -144,10 +144,10 @@ def test_missing_file_is_a_command_error(tmp_path):
         run("import_factory_data", tmp_path / "absent.json")
 
 
-def test_readme_import_commands_name_the_shipped_samples():
-    """The README's import commands run as written from the repository root (CI's habit)."""
-    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
-    commands = dict(re.findall(r"manage\.py (import_factory_data|import_sprocket_types) (\S+)", readme))
+def test_documented_import_commands_name_the_shipped_samples():
+    """docs/OPERATIONS.md's import commands ("Loading data") run as written from the repository root (CI's habit)."""
+    page = (Path(settings.BASE_DIR) / "docs" / "OPERATIONS.md").read_text()
+    commands = dict(re.findall(r"manage\.py (import_factory_data|import_sprocket_types) (\S+)", page))
     assert commands == {
         "import_factory_data": "sprockets/samples/seed_factory_data.json",
         "import_sprocket_types": "sprockets/samples/seed_sprocket_types.json",
