@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 
 from config.api.models import TimestampedModel
+from config.api.search import WalkFirstQuerySet
 from config.api.validators import DESCRIPTION_MAX_LENGTH, validate_no_control_characters
 
 # PostgreSQL `integer`: a bigger stock must be a 400, not a database error.
@@ -19,7 +20,9 @@ PRICE_DECIMAL_PLACES = 2
 ALIVE = Q(deleted_at__isnull=True)
 
 
-class ProductQuerySet(models.QuerySet["Product"]):
+class ProductQuerySet(WalkFirstQuerySet["Product"]):
+    """A search's pages are read from the list's first rows when those hold them (config/api/search.py)."""
+
     def alive(self) -> "ProductQuerySet":
         return self.filter(ALIVE)
 

@@ -25,6 +25,7 @@ from rest_framework import filters, serializers
 from rest_framework.exceptions import ValidationError
 
 from .datetimes import OFFSET_RULE, to_utc
+from .search import WalkFirstQuerySet
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
 FALSE_WORDS = frozenset({"false", "0", "no", "off"})
@@ -343,6 +344,13 @@ class PhraseSearchFilter(filters.SearchFilter):
         )
         phrase = phrase.strip()
         return [phrase] if phrase else []
+
+    def filter_queryset(self, request: Any, queryset: QuerySet, view: Any) -> QuerySet:
+        """DRF's search; on a WalkFirstQuerySet its pages are read from the list's first rows (config/api/search.py)."""
+        searched = super().filter_queryset(request, queryset, view)
+        if searched is not queryset and isinstance(searched, WalkFirstQuerySet):
+            return searched.walk_first(queryset)
+        return searched
 
     def canonical_parameters(self, request: Any, view: Any) -> Pairs:
         """`search` as the one trimmed phrase, on a view with `search_fields` (a NUL byte: the 400 here too)."""

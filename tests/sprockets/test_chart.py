@@ -307,3 +307,55 @@ def test_empty_chart_parameters_are_not_given(user_client):
     url = f"/api/v1/factories/{factory.pk}/chart/"
     assert user_client.get(url, {"since": "", "until": "", "bucket": ""}).json() == user_client.get(url).json()
     assert user_client.get(f"/api/v1/factories/{factory.pk}/", {"with_chart_data": ""}).status_code == 200
+
+
+@pytest.mark.postgres(reason="PostgreSQL reads the newest points in its own query (LATERAL, one JSON array a factory)")
+@pytest.mark.parametrize("points", [1, 3, 4, 5, 1000])
+def test_postgresql_newest_points_equal_the_window_query(points):
+    """`factory_chart_data_map` on PostgreSQL is what the portable window query gives, to the value and order.
+
+    Histories shorter than, equal to and longer than `points`, ties in time (broken by id), a
+    factory without points, an unknown id, negative unix seconds, the list's JSON bytes alike.
+    """
+    from config.api.renderers import JSONRenderer
+    from sprockets import charts
+
+    empty, short, tied, long = Factory.objects.bulk_create([Factory(name=n) for n in ("e", "s", "t", "l")])
+    moment = datetime(1969, 12, 31, 23, 59, 30, tzinfo=UTC)
+    FactoryChartEntry.objects.bulk_create(
+        [FactoryChartEntry(factory=short, time=moment, sprocket_production_goal=1, sprocket_production_actual=2)]
+        + [
+            FactoryChartEntry(
+                factory=tied,
+                time=moment + timedelta(seconds=i // 2),
+                sprocket_production_goal=i,
+                sprocket_production_actual=7,
+            )
+            for i in range(4)
+        ]
+        + [
+            FactoryChartEntry(
+                factory=long,
+                time=moment + timedelta(hours=i, microseconds=999_999),
+                sprocket_production_goal=2_000_000_000,
+                sprocket_production_actual=i,
+            )
+            for i in range(7)
+        ]
+    )
+    ids = [long.pk, empty.pk, 10**9, tied.pk, short.pk]
+
+    windows: dict[int, charts.ChartData] = {pk: charts.empty_chart_data() for pk in ids}
+    for factory_id, time, goal, actual, total in charts._newest_points(ids, points):
+        expected = windows[factory_id]
+        expected["total_points"] = total
+        expected["time"].append(time)
+        expected["sprocket_production_goal"].append(goal)
+        expected["sprocket_production_actual"].append(actual)
+
+    got = charts.factory_chart_data_map(factory_ids=ids, points=points)
+    assert got == windows
+    assert list(got) == ids
+    assert JSONRenderer().render(got) == JSONRenderer().render(windows)
+    assert got[long.pk]["total_points"] == 7
+    assert len(got[long.pk]["time"]) == min(points, 7)
