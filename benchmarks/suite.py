@@ -27,6 +27,10 @@ the other side; benchmarks/peer.py first copies our products into its database a
 Each round runs every read on ours, then on the peer, so noise hits both; the table is ours / peer
 req/s and p99 per read (medians of the rounds), and any non-2xx on either side fails the run.
 
+With --server granian, ours (and the floor app) run under granian (a Rust HTTP server, WSGI
+interface, keep-alive; harness.live_granian) with the same worker count instead of gunicorn: a
+measurement of the server alone, not how the service is deployed (docs/PERFORMANCE.md says why).
+
 It prints Markdown (machine, command, one table per scale, the targets met or not) and writes
 it to --output; with --update-doc it also replaces the generated part of that document, between
 `<!-- suite:begin -->` and `<!-- suite:end -->` (`<!-- peer:begin -->` ... with --peer). The raw
@@ -94,6 +98,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=8, help="concurrent wrk connections (default 8)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (>1: gthread)")
+    parser.add_argument(
+        "--server",
+        choices=["gunicorn", "granian"],
+        default="gunicorn",
+        help="what serves the API and the floor app: gunicorn.conf.py's gunicorn (default) or granian, same workers",
+    )
     parser.add_argument(
         "--port", type=int, default=8640, help="first API port; each scale takes two (its API, its hello app)"
     )
@@ -428,9 +438,9 @@ def start_scale(args: argparse.Namespace, scale: str, index: int, stack: ExitSta
     )
     seeded = prepare_database(env, scale=scale, database=database, reuse=args.reuse, password=password)
     ports = {"app": args.port + 2 * index, "hello": args.port + 2 * index + 1}
-    stack.enter_context(harness.live_gunicorn(env, port=ports["app"]))
+    stack.enter_context(harness.live_server(args.server, env, port=ports["app"]))
     if not args.peer:
-        stack.enter_context(harness.live_gunicorn(env, port=ports["hello"], app="benchmarks.hello_wsgi:app"))
+        stack.enter_context(harness.live_server(args.server, env, port=ports["hello"], hello=True))
     token = harness.access_token(ports["app"], SCALE_USER, password)
     ids = fixtures(database)
     # Enough distinct misses that no list cycles within one run of wrk.
@@ -676,12 +686,12 @@ def main() -> int:
     command = "python -m benchmarks.suite " + " ".join(sys.argv[1:])
     if args.peer:
         tables = [peer_table(all_results["ours"], all_results["peer"])]
-        setup = f"ours and the predecessor's in turn, {args.workers} gunicorn workers x {args.threads} threads"
+        setup = f"ours and the predecessor's in turn, {args.workers} {args.server} workers x {args.threads} threads"
     else:
         tables = [*(scale_table(all_results[s], seeding[s]) for s in scales), "### Targets\n\n" + targets(all_results)]
         setup = (
             "and scale, every scale's servers up side by side, "
-            f"{args.workers} gunicorn workers x {args.threads} threads"
+            f"{args.workers} {args.server} workers x {args.threads} threads"
         )
     report = "\n\n".join(
         [

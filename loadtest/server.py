@@ -19,6 +19,7 @@ The scenarios (pass/fail checks) are in loadtest/scenarios/, the measurements in
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -28,6 +29,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -38,6 +40,7 @@ from typing import IO, Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"  # the virtualenv running the script
+GRANIAN = Path(sys.executable).parent / "granian"
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
@@ -98,10 +101,43 @@ def live_gunicorn(
     env: dict[str, str], *, port: int, log: IO | None = None, app: str = "config.wsgi"
 ) -> Iterator[subprocess.Popen]:
     """gunicorn serving `app` (the service unless told) with the repository's gunicorn.conf.py."""
+    command = [str(GUNICORN), app, "-c", "gunicorn.conf.py"]
+    with _live(command, {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}, port, log) as server:
+        yield server
+
+
+@contextmanager
+def live_granian(
+    env: dict[str, str], *, port: int, log: IO | None = None, app: str = "config.wsgi:application"
+) -> Iterator[subprocess.Popen]:
+    """granian (a Rust HTTP server, WSGI interface) serving `app` with env's GUNICORN_WORKERS
+    processes of one thread each: the server the benchmark suite measures beside gunicorn (--server)."""
+    workers = env.get("GUNICORN_WORKERS", "2")
+    command = [str(GRANIAN), "--interface", "wsgi", "--workers", workers, "--blocking-threads", "1"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log", app]
+    with (
+        tempfile.TemporaryDirectory(prefix="granian-metrics-") as metrics,
+        _live(command, {**env, "PROMETHEUS_MULTIPROC_DIR": metrics}, port, log) as server,
+    ):
+        yield server
+
+
+def live_server(
+    server: str, env: dict[str, str], *, port: int, log: IO | None = None, hello: bool = False
+) -> "contextlib.AbstractContextManager[subprocess.Popen]":
+    """`live_gunicorn` or `live_granian` by name, serving the service or (hello) the floor app."""
+    if server == "granian":
+        app = "benchmarks.hello_wsgi:app" if hello else "config.wsgi:application"
+        return live_granian(env, port=port, log=log, app=app)
+    return live_gunicorn(env, port=port, log=log, app="benchmarks.hello_wsgi:app" if hello else "config.wsgi")
+
+
+@contextmanager
+def _live(command: list[str], env: dict[str, str], port: int, log: IO | None) -> Iterator[subprocess.Popen]:
     server = subprocess.Popen(  # noqa: S603 - fixed command line
-        [str(GUNICORN), app, "-c", "gunicorn.conf.py"],
+        command,
         cwd=BASE_DIR,
-        env={**os.environ, **env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+        env={**os.environ, **env},
         stdout=log or subprocess.DEVNULL,
         stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
         start_new_session=True,  # its own process group: stopping it stops every worker
