@@ -576,6 +576,12 @@ def targets(all_results: dict[str, Results]) -> str:
         checks = [
             ("`/health/` >= 60% of bare WSGI req/s", "GET /health/", "bare WSGI hello (floor)", 0.60),
             ("products list hit >= 85% of `/health/` req/s", "products list (hit)", "GET /health/", 0.85),
+            (
+                "products list hit >= 30% of bare WSGI req/s (issue 22)",
+                "products list (hit)",
+                "bare WSGI hello (floor)",
+                0.30,
+            ),
             ("`POST /sprockets/` >= 50% of `POST /posts/` req/s", "POST /sprockets/", "POST /posts/", 0.50),
         ]
         for label, a, b, goal in checks:
