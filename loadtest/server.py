@@ -126,6 +126,8 @@ def live_server(
     server: str, env: dict[str, str], *, port: int, log: IO | None = None, hello: bool = False
 ) -> "contextlib.AbstractContextManager[subprocess.Popen]":
     """`live_gunicorn` or `live_granian` by name, serving the service or (hello) the floor app."""
+    if server not in ("gunicorn", "granian"):
+        raise ValueError(f"server {server!r}: gunicorn or granian")
     if server == "granian":
         app = "benchmarks.hello_wsgi:app" if hello else "config.wsgi:application"
         return live_granian(env, port=port, log=log, app=app)
