@@ -17,13 +17,20 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-# One sync worker per core, at least 2 (docs/PERFORMANCE.md, "The worker model"). A read costs a
-# worker CPU, not waiting: on 2 cores gunicorn's usual 2 x cores + 1 (5) answered every cache hit,
-# /health/ and /auth/me/ 7-21% slower than 2 workers (issue 22's side-by-side run), the extra
-# processes only taking turns on the same cores. More workers than cores pay off only when requests
-# wait on PostgreSQL (list misses: 158 against 141 req/s); set GUNICORN_WORKERS for such a load.
-# In a container, set it to the container's CPU limit (a CFS quota is not in the affinity mask).
-workers = int(os.environ.get("GUNICORN_WORKERS", max(2, _cores())))
+def workers_for(cores: int) -> int:
+    """One sync worker per core, at least 2 (docs/PERFORMANCE.md, "Issue 22: the hit path and the worker model").
+
+    A read costs a worker CPU, not waiting: on 2 cores gunicorn's usual 2 x cores + 1 (5) answered
+    every cache hit, /health/ and /auth/me/ 7-21% slower than 2 workers (issue 22's side-by-side
+    run), the extra processes only taking turns on the same cores. More workers than cores pay off
+    only when requests wait on PostgreSQL (list misses: 158 against 141 req/s); set
+    GUNICORN_WORKERS for such a load. In a container, set it to this of the container's CPU limit
+    (a CFS quota is not in the affinity mask): deploy/check_k8s.py holds the ConfigMap to it.
+    """
+    return max(2, cores)
+
+
+workers = int(os.environ.get("GUNICORN_WORKERS", workers_for(_cores())))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))

@@ -9,10 +9,16 @@
    `secretKeyRef` (never a ConfigMap or a literal `value`), and `envFrom` names no Secret (its keys
    could not be checked).
 4. kustomization.yaml lists every manifest of the folder, and nothing else.
+5. A gunicorn container (its command, or the image's CMD when it sets none) that takes
+   GUNICORN_WORKERS from a ConfigMap has a CPU limit, and the ConfigMap's value is gunicorn.conf.py's
+   rule (`workers_for()`) of that limit: gunicorn's own default would count the node's CPUs, and a
+   value set by hand drifts from the rule (it once said 5 for 2 CPUs).
 
     .venv/bin/python deploy/check_k8s.py [MANIFEST ...]   # default: deploy/k8s/*.yaml
 """
 
+import importlib.util
+import math
 import re
 import sys
 from collections.abc import Iterator
@@ -30,6 +36,7 @@ ENVIRONMENT_TABLE = ROOT / "docs" / "OPERATIONS.md"
 KUBERNETES_VERSIONS = ("1.30.0", "1.37.0")
 SECRET_VARIABLES = {"DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "JWT_SIGNING_KEY", "METRICS_TOKEN"}
 POD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"}
+GUNICORN_CONF = ROOT / "gunicorn.conf.py"
 
 
 def documented_variables(page: Path = ENVIRONMENT_TABLE) -> set[str]:
@@ -117,6 +124,52 @@ def check_environment(loaded: list[tuple[Path, dict[str, Any]]], documented: set
     return errors
 
 
+def workers_rule() -> Any:
+    """gunicorn.conf.py's `workers_for(cores)`, the rule's one home (the file is no module: loaded from its path)."""
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", GUNICORN_CONF)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.workers_for
+
+
+def cpu_cores(quantity: str | int | float) -> int:
+    """The cores a CPU quantity ("2", 2, "1500m") lets a pod run on at once: a part of a core counts as one."""
+    text = str(quantity)
+    cpus = int(text[:-1]) / 1000 if text.endswith("m") else float(text)
+    return math.ceil(cpus)
+
+
+def check_workers(loaded: list[tuple[Path, dict[str, Any]]], workers_for: Any) -> list[str]:
+    errors = []
+    config_maps = {
+        resource["metadata"]["name"]: resource.get("data", {})
+        for _, resource in loaded
+        if resource.get("kind") == "ConfigMap"
+    }
+    for path, resource in loaded:
+        for container in containers(resource):
+            if (container.get("command") or ["gunicorn"])[0] != "gunicorn":  # the Dockerfile's CMD is gunicorn
+                continue  # e.g. the migration Job: no workers
+            inside = f"{path.name}: {name_of(resource)} container {container.get('name')}"
+            for source in container.get("envFrom", []):
+                data = config_maps.get(source.get("configMapRef", {}).get("name"), {})
+                if "GUNICORN_WORKERS" not in data:
+                    continue
+                limit = container.get("resources", {}).get("limits", {}).get("cpu")
+                if limit is None:
+                    errors.append(f"{inside}: GUNICORN_WORKERS comes from a ConfigMap, but there is no CPU limit")
+                    continue
+                expected = workers_for(cpu_cores(limit))
+                if str(data["GUNICORN_WORKERS"]) != str(expected):
+                    errors.append(
+                        f"{inside}: GUNICORN_WORKERS is {data['GUNICORN_WORKERS']}, but its CPU limit {limit} means "
+                        f"{expected} (gunicorn.conf.py: one sync worker per core, at least 2)"
+                    )
+    return errors
+
+
 def check_kustomization(paths: list[Path]) -> list[str]:
     kustomization = MANIFESTS / KUSTOMIZATION
     if not kustomization.exists():
@@ -143,6 +196,7 @@ def main(arguments: list[str]) -> int:
         errors += check_schemas(path, resources)
         loaded += [(path, resource) for resource in resources]
     errors += check_environment(loaded, documented)
+    errors += check_workers(loaded, workers_rule())
     if not arguments:
         errors += check_kustomization(paths)
     for problem in errors:
@@ -154,7 +208,7 @@ def main(arguments: list[str]) -> int:
     print(
         f"k8s: {len(loaded)} resources in {len(paths)} files valid (strict) for Kubernetes {versions}; "
         f"every variable they set is in docs/OPERATIONS.md's Environment table ({len(documented)} listed); "
-        "secrets by reference only"
+        "secrets by reference only; GUNICORN_WORKERS follows gunicorn.conf.py's rule of the CPU limit"
     )
     return 0
 

@@ -83,6 +83,76 @@ def test_an_indented_answer_s_validator_is_its_own_and_stable():
     assert b"\n  " in first.content  # indented as asked
 
 
+# --- If-None-Match compared as RFC 9110 §13.1.2 says ----------------------------------------------------
+@pytest.fixture
+def reads(user, client_for) -> dict[str, tuple[APIClient, str]]:
+    """Every cached read with an ETag: the three lists, and the product detail (the one cached detail)."""
+    product = ProductFactory.create()
+    PostFactory.create(author=user)
+    FactoryFactory.create()
+    signed_in = client_for(user)
+    return {
+        "products": (APIClient(), "/api/v1/products/"),
+        "product": (APIClient(), f"/api/v1/products/{product.pk}/"),
+        "posts": (signed_in, "/api/v1/posts/"),
+        "factories": (signed_in, "/api/v1/factories/"),
+    }
+
+
+READS = ["products", "product", "posts", "factories"]
+
+
+@pytest.mark.parametrize("method", ["get", "head"])
+@pytest.mark.parametrize("accept", [JSON, INDENTED])
+@pytest.mark.parametrize("name", READS)
+def test_if_none_match_star_answers_304_for_any_current_representation(reads, name, accept, method):
+    client, path = reads[name]
+    full = client.get(path, HTTP_ACCEPT=accept)
+
+    for star in ("*", " * "):
+        not_modified = getattr(client, method)(path, HTTP_ACCEPT=accept, HTTP_IF_NONE_MATCH=star)
+        assert not_modified.status_code == 304, star
+        assert not_modified.content == b""
+        for header in ("ETag", "Cache-Control", "Vary"):
+            assert not_modified[header] == full[header], header
+
+
+def test_if_none_match_star_on_a_missing_product_is_its_404():
+    # No current representation, so `*` does not match (and a 304 would claim there is one).
+    answer = APIClient().get("/api/v1/products/00000000-0000-0000-0000-000000000000/", HTTP_IF_NONE_MATCH="*")
+    assert answer.status_code == 404
+
+
+@pytest.mark.parametrize("name", READS)
+def test_if_none_match_matches_when_any_tag_of_its_list_does_by_weak_comparison(reads, name):
+    client, path = reads[name]
+    tag = client.get(path)["ETag"]
+    indented = client.get(path, HTTP_ACCEPT=INDENTED)["ETag"]
+
+    for matching in (
+        f'"a", {tag}, "b"',  # anywhere in the list
+        f'"a","b",{tag}',  # without spaces
+        f', "a" ,  , {tag} ,',  # empty elements and odd whitespace (RFC 9110 §5.6.1)
+        f"W/{tag}",  # weak comparison: W/"x" matches "x"
+        f'"a", W/{tag}',
+    ):
+        answer = client.get(path, HTTP_IF_NONE_MATCH=matching)
+        assert answer.status_code == 304, matching
+        assert answer["ETag"] == tag
+
+    for other in (
+        '"a", "b"',
+        f'W/"a", W/{indented}',  # another representation's tag, weak or not
+        f"w/{tag}",  # not the weak prefix (it is case-sensitive): not a tag at all
+        tag.strip('"'),  # unquoted: not a tag
+        f'"{tag}"',  # quoted twice: another tag
+    ):
+        answer = client.get(path, HTTP_IF_NONE_MATCH=other)
+        assert answer.status_code == 200, other
+        assert answer["ETag"] == tag
+        assert answer.content
+
+
 # --- Cache-Control and Vary (finding 14) ------------------------------------------------------------
 @pytest.mark.parametrize("path", ["/api/v1/auth/me/", "/api/v1/accounts/", "/api/v1/posts/", "/api/v1/messages/"])
 def test_user_scoped_answers_are_private_and_vary_on_the_credentials(user_client, path):

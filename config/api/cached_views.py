@@ -232,7 +232,9 @@ def _conditional_response(request: Request, entry: dict[str, Any], cache_control
     etag = entry["etag"] if not variant else f'{entry["etag"][:-1]}{variant}"'
     headers = {"ETag": etag, "Cache-Control": cache_control}
     supplied = parse_etags(request.headers.get("If-None-Match", ""))
-    # Weak comparison (RFC 9110 §13.1.2): W/"x" matches "x".
+    # RFC 9110 §13.1.2: `*` matches any current representation (this one: a missing object raised its
+    # 404 before); otherwise any tag of the list matches, by weak comparison: W/"x" matches "x".
+    # parse_etags() drops a member that is no entity tag (unquoted, `w/"x"`), so it matches nothing.
     if "*" in supplied or etag in [tag.removeprefix("W/") for tag in supplied]:
         return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
     if "body" not in entry:  # written by an older release during a deploy
