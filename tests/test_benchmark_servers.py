@@ -7,6 +7,7 @@ with the same worker count; the floor app (benchmarks/hello_wsgi.py) needs no da
 import http.client
 import os
 import socket
+import time
 
 import pytest
 
@@ -21,9 +22,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def workers_of(pid: int) -> list[int]:
-    with open(f"/proc/{pid}/task/{pid}/children") as children:
-        return [int(child) for child in children.read().split()]
+def workers_of(pid: int, *, expected: int) -> list[int]:
+    """The server's worker processes (its children), once `expected` of them run or after 10 s.
+
+    The first worker may answer before the last one is forked.
+    """
+    deadline = time.monotonic() + 10
+    while True:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            workers = [int(child) for child in children.read().split()]
+        if len(workers) >= expected or time.monotonic() > deadline:
+            return workers
+        time.sleep(0.1)
 
 
 @pytest.mark.parametrize("name", ["gunicorn", "granian"])
@@ -36,7 +46,7 @@ def test_the_named_server_serves_the_floor_app_with_the_given_workers_and_stops(
         answer = conn.getresponse()
         assert (answer.status, answer.read()) == (200, b'{"status":"ok"}')
         conn.close()
-        assert len(workers_of(server.pid)) == 2
+        assert len(workers_of(server.pid, expected=2)) == 2
         pid = server.pid
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # stopped, and reaped

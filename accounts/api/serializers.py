@@ -35,7 +35,7 @@ class NewPasswordField(serializers.CharField):
         self.schema_extra = {"minLength": _password_min_length(), "pattern": "\\D"}
 
 
-class UserSerializer(FullReplacementMixin, serializers.ModelSerializer):
+class UserSerializer(FullReplacementMixin):
     """PUT replaces the profile: `first_name` or `last_name` left out goes back to `""`.
 
     `role` and `is_active` are permissions, not profile: they change only when sent, so a PUT
@@ -109,7 +109,7 @@ class RoleSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
-class AccountSerializer(FullReplacementMixin, serializers.ModelSerializer):
+class AccountSerializer(FullReplacementMixin):
     owner = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.alive(),
         required=False,

@@ -8,7 +8,7 @@ from catalog.models import PRICE_DECIMAL_PLACES, PRICE_MAX_DIGITS, STOCK_MAX, Pr
 from config.api.serializers import DecimalField, FullReplacementMixin
 
 
-class ProductSerializer(FullReplacementMixin, serializers.ModelSerializer):
+class ProductSerializer(FullReplacementMixin):
     """PUT is a full replacement: `description`, `category` and `stock` left out return to their defaults."""
 
     name = serializers.CharField(min_length=1, max_length=255)

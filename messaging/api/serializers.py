@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from config.api.serializers import ModelSerializer
 from messaging.models import BODY_MAX_LENGTH, WRITTEN_NUMBER_MAX_LENGTH, Message
 
 
@@ -17,7 +18,7 @@ class UUIDStringField(serializers.UUIDField):
         return super().to_internal_value(data)
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class MessageSerializer(ModelSerializer):
     message_id = serializers.UUIDField(source="id", read_only=True)
     # A plain id, not a related field: an account the caller cannot use is a 404 (see the view),
     # where a related field would answer 400 "does not exist" and leak that it exists.

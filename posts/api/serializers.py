@@ -5,10 +5,11 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
+from config.api.serializers import ModelSerializer
 from posts.models import Post, utf8_prefix
 
 
-class PostSerializer(serializers.ModelSerializer):
+class PostSerializer(ModelSerializer):
     # Stored exactly as written: leading spaces and newlines are part of a text.
     text = serializers.CharField(trim_whitespace=False, allow_blank=False)
 
@@ -18,7 +19,7 @@ class PostSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "author", "created_at", "updated_at"]
 
 
-class PostListItemSerializer(serializers.ModelSerializer):
+class PostListItemSerializer(ModelSerializer):
     """A post in a list: `text` is the whole text up to 32 KiB of UTF-8, else its start (`text_truncated`)."""
 
     # Reads the `text_excerpt` and `text_length` annotations of posts.selectors.post_list_with_excerpts,

@@ -39,7 +39,7 @@ class PositiveDimensionField(DecimalField):
         )
 
 
-class LocationSerializer(FullReplacementMixin, serializers.ModelSerializer):
+class LocationSerializer(FullReplacementMixin):
     name = serializers.CharField(max_length=120, required=False, allow_blank=True)
     address_1 = serializers.CharField(max_length=255, allow_blank=False)
     address_2 = serializers.CharField(max_length=255, required=False, allow_blank=True)
@@ -71,7 +71,7 @@ class LocationSerializer(FullReplacementMixin, serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class SprocketTypeSerializer(FullReplacementMixin, serializers.ModelSerializer):
+class SprocketTypeSerializer(FullReplacementMixin):
     name = serializers.CharField(max_length=120, required=False, allow_blank=True)
     teeth = serializers.IntegerField(min_value=MIN_TEETH, max_value=MAX_COUNTER)
     pitch_diameter = PositiveDimensionField()
@@ -84,7 +84,7 @@ class SprocketTypeSerializer(FullReplacementMixin, serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class FactorySerializer(FullReplacementMixin, serializers.ModelSerializer):
+class FactorySerializer(FullReplacementMixin):
     """`location` is the id (read and write); `location_detail` the nested Location (read)."""
 
     # `chart_data` is present only when the view asks for it (`?with_chart_data=true`): the view
@@ -198,7 +198,7 @@ class ChartQuerySerializer(serializers.Serializer):
         return attrs
 
 
-class SprocketSerializer(FullReplacementMixin, serializers.ModelSerializer):
+class SprocketSerializer(FullReplacementMixin):
     name = serializers.CharField(max_length=120, required=False, allow_blank=True)
     factory = serializers.PrimaryKeyRelatedField(queryset=Factory.objects.all())
     sprocket_type = serializers.PrimaryKeyRelatedField(queryset=SprocketType.objects.all())
