@@ -8,6 +8,9 @@ single-flight locks and read the entries again, then store the values and releas
 `add_and_get_many` and `set_many_and_delete` each do theirs in one pipelined round trip (the
 commands run in order on the server, so a GET after a SET NX sees what was stored before the
 lock was taken); caching.py falls back to one command each on another backend.
+
+`count_in_window` counts a request in its rate-limit bucket in one round trip too, where
+django-ratelimit's `cache.add` + `cache.incr` took two (config/api/ratelimit.py says when it is used).
 """
 
 from collections.abc import Mapping, Sequence
@@ -85,3 +88,23 @@ class RedisCache(PrometheusRedisCache):
         except _main_exceptions as error:
             raise ConnectionInterrupted(connection=None) from error
         return True
+
+    @omit_exception(return_value=None)
+    def count_in_window(self, key: str, timeout: int) -> int | None:
+        """One round trip: count one more in `key`, which expires `timeout` s after its first count; the count.
+
+        SET NX EX then INCR in one MULTI/EXEC: atomic, so no INCR ever lands on a key created
+        without an expiry (a bare INCR of a key that expired in between would make a counter
+        that never resets). The count is stored as a plain integer, as django-redis stores ints,
+        so `get` reads it. None if Redis is unreachable.
+        """
+        client = self.client
+        name = client.make_key(key)
+        try:
+            pipe = client.get_client(write=True).pipeline(transaction=True)
+            pipe.set(name, 0, nx=True, ex=timeout)
+            pipe.incr(name)
+            _, count = pipe.execute()
+        except _main_exceptions as error:
+            raise ConnectionInterrupted(connection=None) from error
+        return int(count)
