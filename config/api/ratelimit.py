@@ -1,20 +1,30 @@
-"""Rate limits as DRF throttles, counted by django-ratelimit in the shared cache.
+"""Rate limits as DRF throttles, counted in the shared cache as django-ratelimit counts them.
 
 Every server process and instance shares the counters (Redis in production). Windows are
-fixed windows of the rate's period and refused requests count too. DRF turns a refusal into a
+fixed windows of the rate's period and refused requests count too. `count_request` is the one place
+that counts: on Redis in one round trip, with django-ratelimit's keys, windows and answers;
+elsewhere (the local-memory cache) by django-ratelimit's own `get_usage`. DRF turns a refusal into a
 429 with `Retry-After`. The HTML login forms (Django views, not DRF: the admin's and the
 browsable API's) are limited by the same buckets through `login_form_refusal` (the admin site,
 `config.api.admin_site`, and `rate_limited_browsable_api_login`).
 """
 
+import time
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import LoginView
+from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django_ratelimit.core import get_usage
+from django_ratelimit import ALL
+
+# django-ratelimit's private helpers, so that a count made here is the very counter get_usage
+# makes and reads (same key, same window). Imported at module level: if an upgrade renames or
+# drops one, start-up fails instead of the limits silently counting somewhere else.
+from django_ratelimit.core import EXPIRATION_FUDGE, _get_window, _make_cache_key, _split_rate, get_usage
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
@@ -32,15 +42,36 @@ def client_ip(request: Any) -> str:
     return str(meta.get("REMOTE_ADDR", "unknown"))
 
 
+def count_request(request: Any, *, group: str, value: str, rate: Any) -> dict[str, Any] | None:
+    """Count one request in the bucket (`group`, `value`): what `get_usage(..., increment=True)` answers.
+
+    django-ratelimit counts with `cache.add` then, once the key exists, `cache.incr`: two Redis
+    round trips for every API request. A cache with `count_in_window` (config.redis_cache) does
+    both in one, on the same key with the same expiry, so django-ratelimit still reads the count
+    (`get_usage(increment=False)`). Any other cache is counted by `get_usage` itself.
+    """
+    cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+    count_in_window = getattr(cache, "count_in_window", None)
+    if count_in_window is None:
+        return get_usage(request, group=group, key=lambda _group, _request: value, rate=rate, increment=True)
+    # From here on, get_usage's own steps for a fixed key and every method.
+    if not getattr(settings, "RATELIMIT_ENABLE", True) or rate is None:
+        return None
+    limit, period = _split_rate(rate)
+    if period <= 0:
+        raise ImproperlyConfigured("Ratelimit period must be greater than 0")
+    window = _get_window(value, period)
+    counted = count_in_window(_make_cache_key(group, window, rate, value, ALL), period + EXPIRATION_FUDGE)
+    if counted is None:  # Redis unreachable (django-redis ignores the error): as get_usage does
+        if getattr(settings, "RATELIMIT_FAIL_OPEN", False):
+            return None
+        return {"count": 0, "limit": 0, "should_limit": True, "time_left": -1}
+    return {"count": counted, "limit": limit, "should_limit": counted > limit, "time_left": window - int(time.time())}
+
+
 def consume(request: Any, *, group: str, value: str, rate_setting: str) -> float | None:
     """Count one request in the bucket (`group`, `value`); the seconds to wait if it is over the rate, else None."""
-    usage = get_usage(
-        request,
-        group=group,
-        key=lambda _group, _request: value,
-        rate=getattr(settings, rate_setting),
-        increment=True,
-    )
+    usage = count_request(request, group=group, value=value, rate=getattr(settings, rate_setting))
     if usage is None or not usage["should_limit"]:
         return None
     return float(max(1, usage["time_left"]))
