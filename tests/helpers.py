@@ -1,7 +1,9 @@
 """Plain helpers shared by the tests (no fixtures: those live in conftest.py)."""
 
+import importlib.util
 import re
 from pathlib import Path
+from types import ModuleType
 
 from django.conf import settings
 from django.db import connection
@@ -65,3 +67,14 @@ def documented_fields(entity: str) -> set[str]:
     match = re.search(rf"^- {entity}: (.*?)(?:Filters:|^- |^$)", contract, re.MULTILINE | re.DOTALL)
     assert match, f"docs/API.md lists no {entity}"
     return set(re.findall(r"`(\w+)`", re.sub(r"\([^()]*\)", "", match.group(1))))
+
+
+def load_check_k8s() -> ModuleType:
+    """deploy/check_k8s.py, a script (deploy/ is no package), loaded from its file."""
+    path = Path(__file__).resolve().parent.parent / "deploy" / "check_k8s.py"
+    spec = importlib.util.spec_from_file_location("check_k8s", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

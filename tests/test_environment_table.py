@@ -9,25 +9,16 @@ table and one parser of it.
 """
 
 import ast
-import importlib.util
 import re
 import subprocess
 from pathlib import Path
 
+from tests.helpers import load_check_k8s
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _check_k8s():
-    """deploy/check_k8s.py, a script (deploy/ is no package), loaded from its file."""
-    spec = importlib.util.spec_from_file_location("check_k8s", ROOT / "deploy" / "check_k8s.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-documented_variables = _check_k8s().documented_variables
+documented_variables = load_check_k8s().documented_variables
 NOT_THE_SERVICE = ("tests/", "loadtest/", "benchmarks/")
 ENV_CASTS = {"str", "bool", "int", "float", "list", "tuple", "dict", "json", "url", "db", "db_url", "cache", "path"}
 # Read by a library, not by our code: Django's `createsuperuser --noinput`.

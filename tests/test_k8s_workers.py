@@ -6,25 +6,16 @@ node's CPUs in a container, so the ConfigMap sets GUNICORN_WORKERS by hand; depl
 docs/SCALING.md's connection budget is written for it.
 """
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import load_check_k8s
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _check_k8s():
-    """deploy/check_k8s.py, a script (deploy/ is no package), loaded from its file."""
-    spec = importlib.util.spec_from_file_location("check_k8s", ROOT / "deploy" / "check_k8s.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-check_k8s = _check_k8s()
+check_k8s = load_check_k8s()
 
 
 def _manifests() -> list[tuple[Path, dict]]:
