@@ -13,6 +13,10 @@ from .models import Product
 
 
 class ProductFilterForm(forms.Form):
+    # Its verdict depends on the values given alone (config.api.filters.validates_alone): a
+    # cached list remembers its canonical parameters instead of validating them every request.
+    validates_alone = True
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         low: Decimal | None = cleaned.get("min_price")

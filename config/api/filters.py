@@ -11,7 +11,7 @@ import re
 import uuid
 from collections.abc import Iterable
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import django_filters
@@ -145,26 +145,79 @@ class StrictFilterBackend(DjangoFilterBackend):
         them (a 400, never cached).
         """
         params = request.query_params
-        names = filterset_parameters(view.filterset_class) if getattr(view, "filterset_class", None) else None
+        filterset_class = getattr(view, "filterset_class", None)
+        names = filterset_parameters(filterset_class) if filterset_class else None
         if names is not None and not any(name in params for name in names):
             # Building a filterset and validating its form is most of what a cache hit costs
             # (django-filter builds a form class per instance); without a parameter of its own
             # the answer is known: no pairs.
             return []
+        if names is not None and validates_alone(filterset_class):
+            refuse_repeated(params, single_valued_filterset_parameters(filterset_class))
+            given = tuple((name, tuple(params.getlist(name))) for name in sorted(names) if name in params)
+            if sum(len(value) for _, values in given for value in values) <= REMEMBERED_VALUES_MAX_CHARS:
+                return list(_remembered_pairs(filterset_class, given))
         filterset = self.get_filterset(request, view.get_queryset(), view)
-        if filterset is None:
-            return []
-        form = filterset.form
-        valid = form.is_valid()
-        pairs: Pairs = []
-        for name, field in form.fields.items():
-            widget_names = widget_parameter_names(name, field.widget)
-            value = _query_value(form.cleaned_data.get(name)) if valid and widget_names == [name] else _UNSUPPORTED
-            if value is _UNSUPPORTED:
-                pairs += given_pairs(params, widget_names)
-            elif value is not None:
-                pairs.append((name, str(value)))
-        return pairs
+        return [] if filterset is None else _canonical_pairs(filterset)
+
+
+# The canonical pairs of a filterset whose form validates alone are remembered per (class, the
+# values given for its parameters): a filtered cache hit (`?in_stock=true`) cost twice an
+# unfiltered one in-process (1,700 µs of CPU against 820) building and validating a filterset
+# whose answer only those values decide. Bounded: at most this many entries per process, each
+# of at most REMEMBERED_VALUES_MAX_CHARS of values (longer ones are computed every time).
+REMEMBERED_FILTERSETS_MAX = 2048
+REMEMBERED_VALUES_MAX_CHARS = 512
+GivenValues = tuple[tuple[str, tuple[str, ...]], ...]  # each parameter given, with its values as sent
+
+
+@cache
+def validates_alone(filterset_class: type) -> bool:
+    """Whether the filterset's form gives the same verdict for the same values, for any request, at any time.
+
+    So when no field asks the database (a model choice: the object may come or go) and the form
+    is Django's plain one, or a form of the app's that says `validates_alone = True` (its
+    `clean()` compares its own cleaned values and reads nothing else, as catalog's price range).
+    """
+    model = filterset_class._meta.model  # type: ignore[attr-defined]
+    form = filterset_class(data=QueryDict(), queryset=model._default_manager.none()).form
+    form_class = filterset_class._meta.form  # type: ignore[attr-defined]
+    return (form_class is forms.Form or getattr(form_class, "validates_alone", False) is True) and not any(
+        isinstance(field, forms.ModelChoiceField) for field in form.fields.values()
+    )
+
+
+@cache
+def single_valued_filterset_parameters(filterset_class: type) -> list[str]:
+    model = filterset_class._meta.model  # type: ignore[attr-defined]
+    return single_valued_parameters(filterset_class(data=QueryDict(), queryset=model._default_manager.none()).form)
+
+
+@lru_cache(maxsize=REMEMBERED_FILTERSETS_MAX)
+def _remembered_pairs(
+    filterset_class: type, given: tuple[tuple[str, tuple[str, ...]], ...]
+) -> tuple[tuple[str, str], ...]:
+    data = QueryDict(mutable=True)
+    for name, values in given:
+        data.setlist(name, list(values))
+    model = filterset_class._meta.model  # type: ignore[attr-defined]
+    return tuple(_canonical_pairs(filterset_class(data=data, queryset=model._default_manager.none())))
+
+
+def _canonical_pairs(filterset: Any) -> Pairs:
+    """A bound filterset's parameters, each value as its form cleans it (see canonical_parameters)."""
+    params = filterset.data
+    form = filterset.form
+    valid = form.is_valid()
+    pairs: Pairs = []
+    for name, field in form.fields.items():
+        widget_names = widget_parameter_names(name, field.widget)
+        value = _query_value(form.cleaned_data.get(name)) if valid and widget_names == [name] else _UNSUPPORTED
+        if value is _UNSUPPORTED:
+            pairs += given_pairs(params, widget_names)
+        elif value is not None:
+            pairs.append((name, str(value)))
+    return pairs
 
 
 @cache
