@@ -9,10 +9,12 @@ through `SCHEMATHESIS_HOOKS=loadtest.scenarios.fuzz_hooks`; `FUZZ_ROLE`, `FUZZ_U
 `FUZZ_DATABASE_URL` say whom.
 """
 
+import ast
 import os
 import secrets
 import sys
 import threading
+from typing import Any
 
 import psycopg
 import schemathesis
@@ -23,11 +25,24 @@ DATABASE_URL = os.environ.get("FUZZ_DATABASE_URL", "")
 _lock = threading.Lock()
 restores = 0
 
-# CPython 3.11.7 (this machine's) leaves the AST constructor's depth counter wrong after a
-# RecursionError (python/cpython#106905, fixed in 3.11.8): hypothesis, parsing a source file to
-# describe a lambda while schemathesis is deep in a pattern's coverage, then fails with
-# "AST constructor recursion depth mismatch". A higher limit keeps that parse from hitting it.
+# CPython 3.11.7 (this machine's) keeps the AST constructor's depth counter in state shared by
+# every thread of the interpreter, and leaves it wrong after a RecursionError
+# (python/cpython#106905, fixed in 3.11.8): hypothesis, parsing a source file to describe a
+# lambda in one of schemathesis's two worker threads while the other parses too, or deep in a
+# pattern's coverage, then fails with "AST constructor recursion depth mismatch" (seen in CI:
+# before=72, after=97), and the gate re-runs the role (~150 s). One parse at a time, and a higher
+# recursion limit, keep both from happening.
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 5000))
+_parse = ast.parse
+_parse_lock = threading.Lock()
+
+
+def _one_parse_at_a_time(*args: Any, **kwargs: Any) -> ast.AST:
+    with _parse_lock:
+        return _parse(*args, **kwargs)
+
+
+ast.parse = _one_parse_at_a_time  # type: ignore[assignment]
 
 
 def restore_user() -> None:
