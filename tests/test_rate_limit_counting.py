@@ -155,6 +155,23 @@ def test_the_request_after_the_limit_is_429_with_retry_after_on_redis(api_client
 
 
 @pytest.mark.redis
+@pytest.mark.parametrize(
+    "rate",
+    [lambda _group, _request: RATE, "tests.test_rate_limit_counting.rate_by_path"],
+    ids=["callable", "dotted path"],
+)
+def test_a_rate_given_as_a_function_is_counted_by_django_ratelimit_on_redis_too(rate):
+    value = f"rate-function-{id(rate)}"
+    answers = [count_request(_request(), group=GROUP, value=value, rate=rate) for _ in range(4)]
+    assert [answer["count"] for answer in answers if answer] == [1, 2, 3, 4]
+    assert [answer["should_limit"] for answer in answers if answer] == [False, False, False, True]
+
+
+def rate_by_path(_group: str, _request: Any) -> str:
+    return RATE
+
+
+@pytest.mark.redis
 def test_clients_sharing_the_counters_are_refused_at_the_same_total():
     """Each thread has its own cache client, as each server process and instance has: 50 allowed in all."""
     allowed: list[bool] = []
