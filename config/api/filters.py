@@ -117,11 +117,16 @@ def _query_value(value: Any) -> Any:
     return _UNSUPPORTED
 
 
+def detached_filterset(filterset_class: type, data: QueryDict | None = None) -> Any:
+    """A filterset of `filterset_class` bound to `data` (none given: empty) over no rows: its form alone."""
+    model = filterset_class._meta.model  # type: ignore[attr-defined]
+    return filterset_class(data=QueryDict() if data is None else data, queryset=model._default_manager.none())
+
+
 @cache
 def filterset_parameters(filterset_class: type) -> frozenset[str] | None:
     """The query parameter names `filterset_class` reads (once per class); None if its empty form is invalid."""
-    model = filterset_class._meta.model  # type: ignore[attr-defined]
-    form = filterset_class(data=QueryDict(), queryset=model._default_manager.none()).form
+    form = detached_filterset(filterset_class).form
     names = {
         widget_name for name, field in form.fields.items() for widget_name in widget_parameter_names(name, field.widget)
     }
@@ -179,8 +184,7 @@ def validates_alone(filterset_class: type) -> bool:
     is Django's plain one, or a form of the app's that says `validates_alone = True` (its
     `clean()` compares its own cleaned values and reads nothing else, as catalog's price range).
     """
-    model = filterset_class._meta.model  # type: ignore[attr-defined]
-    form = filterset_class(data=QueryDict(), queryset=model._default_manager.none()).form
+    form = detached_filterset(filterset_class).form
     form_class = filterset_class._meta.form  # type: ignore[attr-defined]
     return (form_class is forms.Form or getattr(form_class, "validates_alone", False) is True) and not any(
         isinstance(field, forms.ModelChoiceField) for field in form.fields.values()
@@ -189,19 +193,15 @@ def validates_alone(filterset_class: type) -> bool:
 
 @cache
 def single_valued_filterset_parameters(filterset_class: type) -> list[str]:
-    model = filterset_class._meta.model  # type: ignore[attr-defined]
-    return single_valued_parameters(filterset_class(data=QueryDict(), queryset=model._default_manager.none()).form)
+    return single_valued_parameters(detached_filterset(filterset_class).form)
 
 
 @lru_cache(maxsize=REMEMBERED_FILTERSETS_MAX)
-def _remembered_pairs(
-    filterset_class: type, given: tuple[tuple[str, tuple[str, ...]], ...]
-) -> tuple[tuple[str, str], ...]:
+def _remembered_pairs(filterset_class: type, given: GivenValues) -> tuple[tuple[str, str], ...]:
     data = QueryDict(mutable=True)
     for name, values in given:
         data.setlist(name, list(values))
-    model = filterset_class._meta.model  # type: ignore[attr-defined]
-    return tuple(_canonical_pairs(filterset_class(data=data, queryset=model._default_manager.none())))
+    return tuple(_canonical_pairs(detached_filterset(filterset_class, data)))
 
 
 def _canonical_pairs(filterset: Any) -> Pairs:
