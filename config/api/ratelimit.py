@@ -52,11 +52,11 @@ def count_request(request: Any, *, group: str, value: str, rate: Any) -> dict[st
     """
     cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
     count_in_window = getattr(cache, "count_in_window", None)
-    # A rate given as a function or a dotted path (get_usage resolves those) is get_usage's too.
+    # A rate given as a function or a dotted path (get_usage resolves those), or none, is get_usage's too.
     if count_in_window is None or not isinstance(rate, (str, tuple)) or (isinstance(rate, str) and "." in rate):
         return get_usage(request, group=group, key=lambda _group, _request: value, rate=rate, increment=True)
     # From here on, get_usage's own steps for a fixed key and every method.
-    if not getattr(settings, "RATELIMIT_ENABLE", True) or rate is None:
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
         return None
     limit, period = _split_rate(rate)
     if period <= 0:
